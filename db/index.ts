@@ -1,0 +1,132 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.js';
+
+export { schema };
+
+/** The drizzle database the app uses; PGlite and postgres.js both satisfy it. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** Only for PostgreSQL: the raw client (LISTEN/NOTIFY, advisory locks). */
+  sql: postgres.Sql | undefined;
+  close(): Promise<void>;
+}
+
+/** Walks up from this file to the folder holding package.json (works from src and from dist). */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find the project root (package.json) to locate db/migrations');
+}
+
+export const MIGRATIONS_FOLDER = join(projectRoot(), 'db', 'migrations');
+
+export class DataDirLockedError extends Error {
+  constructor(dir: string, pid: string) {
+    super(
+      `The data folder ${dir} is already in use by another process (pid ${pid}). ` +
+        'Stop it first, or set DATA_DIR to another folder, or DATABASE_URL to use PostgreSQL.',
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite has no guard against two processes opening one folder (that corrupts it), so we hold
+ * an exclusive lock file with our pid; a stale lock from a dead process is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lockPath = join(dir, 'orchestrator.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockPath, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = readFileSync(lockPath, 'utf8').trim();
+      if (pid && Number(pid) !== process.pid && isAlive(Number(pid))) throw new DataDirLockedError(dir, pid);
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`cannot lock data folder ${dir}`);
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres:// URL; when absent, PGlite under `dataDir`. */
+  databaseUrl?: string | undefined;
+  dataDir?: string;
+  /** In-memory PGlite (tests); may be combined with `loadDataDir`. */
+  memory?: boolean;
+  /** A PGlite data-dir tarball to start from (tests: migrate once, load per file). */
+  loadDataDir?: Blob;
+  migrate?: boolean;
+  maxConnections?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  const shouldMigrate = options.migrate ?? true;
+  if (options.databaseUrl) {
+    const sql = postgres(options.databaseUrl, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => {},
+    });
+    const db = drizzlePostgres(sql, { schema }) as unknown as Db;
+    if (shouldMigrate) {
+      await migratePostgres(drizzlePostgres(sql), { migrationsFolder: MIGRATIONS_FOLDER });
+    }
+    return { db, kind: 'postgres', sql, close: () => sql.end({ timeout: 5 }) };
+  }
+
+  let unlock = () => {};
+  let client: PGlite;
+  if (options.memory) {
+    client = new PGlite(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  } else {
+    const dir = resolve(options.dataDir ?? './data', 'pglite');
+    unlock = lockDataDir(dir);
+    try {
+      client = new PGlite(dir);
+    } catch (err) {
+      unlock();
+      throw err;
+    }
+  }
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  if (shouldMigrate) await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
+  return {
+    db,
+    kind: 'pglite',
+    sql: undefined,
+    close: async () => {
+      await client.close();
+      unlock();
+    },
+  };
+}

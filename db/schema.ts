@@ -1,0 +1,138 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+/** A thread (or free text) that tasks were extracted from. */
+export const discussions = pgTable(
+  'discussions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    teamId: text('team_id'),
+    channelId: text('channel_id').notNull(),
+    threadTs: text('thread_ts'),
+    permalink: text('permalink'),
+    requestedBy: text('requested_by').notNull(),
+    source: text('source').notNull(), // 'thread' | 'text'
+    messageCount: integer('message_count').notNull().default(0),
+    extractor: text('extractor').notNull(), // model name or 'rules'
+    truncated: boolean('truncated').notNull().default(false),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    summaryTs: text('summary_ts'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('discussions_requested_by_idx').on(t.requestedBy, t.createdAt)],
+);
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    discussionId: uuid('discussion_id')
+      .notNull()
+      .references(() => discussions.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull().default(0),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    acceptanceCriteria: jsonb('acceptance_criteria').$type<string[]>().notNull().default([]),
+    priority: text('priority').notNull().default('MEDIUM'),
+    labels: jsonb('labels').$type<string[]>().notNull().default([]),
+    deadline: text('deadline'),
+    assignee: text('assignee'),
+    evidence: text('evidence'),
+    repo: text('repo').notNull(),
+    status: text('status').notNull().default('proposed'),
+    /** Optimistic concurrency: every change bumps it; an edit based on an older version is refused. */
+    version: integer('version').notNull().default(1),
+    channelId: text('channel_id').notNull(),
+    threadTs: text('thread_ts'),
+    messageTs: text('message_ts'),
+    approvedBy: text('approved_by'),
+    approvedAt: timestamp('approved_at', { withTimezone: true }),
+    rejectedBy: text('rejected_by'),
+    rejectedAt: timestamp('rejected_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('tasks_discussion_idx').on(t.discussionId), index('tasks_status_idx').on(t.status)],
+);
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    status: text('status').notNull().default('queued'),
+    startedBy: text('started_by').notNull(),
+    error: text('error'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('runs_task_idx').on(t.taskId),
+    // At most one live run per task: concurrent Execute clicks collide here, not in app code.
+    uniqueIndex('runs_one_active_per_task').on(t.taskId).where(sql`status in ('queued', 'running')`),
+  ],
+);
+
+export const steps = pgTable(
+  'steps',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    agent: text('agent').notNull(),
+    position: integer('position').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempt: integer('attempt').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    idempotencyKey: text('idempotency_key').notNull(),
+    output: jsonb('output').$type<Record<string, unknown>>(),
+    error: text('error'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('steps_idempotency_key_idx').on(t.idempotencyKey),
+    index('steps_run_idx').on(t.runId, t.position),
+    index('steps_claim_idx').on(t.status, t.nextAttemptAt),
+  ],
+);
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    taskId: uuid('task_id').references(() => tasks.id, { onDelete: 'set null' }),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(), // extract, edit, approve, reject, execute, retry, cancel
+    detail: jsonb('detail').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('audit_events_task_idx').on(t.taskId), index('audit_events_created_idx').on(t.createdAt)],
+);
+
+export type DiscussionRow = typeof discussions.$inferSelect;
+export type TaskRow = typeof tasks.$inferSelect;
+export type RunRow = typeof runs.$inferSelect;
+export type StepRow = typeof steps.$inferSelect;
+export type AuditEventRow = typeof auditEvents.$inferSelect;

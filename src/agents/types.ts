@@ -1,0 +1,77 @@
+import type { AgentName } from '../domain/pipeline.js';
+import type { Priority } from '../domain/task.js';
+import type { Logger } from '../logger.js';
+
+/** The task as an agent sees it: plain data, already edited and approved by people. */
+export interface AgentTask {
+  id: string;
+  title: string;
+  description: string;
+  acceptanceCriteria: string[];
+  priority: Priority;
+  labels: string[];
+  deadline: string | null;
+  assignee: string | null;
+  /** Display name of the assignee, for text outside Slack. */
+  assigneeName: string | null;
+  repo: string;
+  /** Permalink of the Slack thread the task came from, if any. */
+  threadLink: string | null;
+  evidence: string | null;
+}
+
+export interface AgentContext {
+  runId: string;
+  /** `${runId}:${agent}`: the same across retries and processes. */
+  idempotencyKey: string;
+  /** 1 for the first try. */
+  attempt: number;
+  task: AgentTask;
+  /** Outputs of the steps that already succeeded in this run, by agent name. */
+  previous: Partial<Record<AgentName, Record<string, unknown>>>;
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+export interface Agent {
+  readonly name: AgentName;
+  /** Makes the agent's effect at most once for `ctx.idempotencyKey`; returns JSON for the step's output. */
+  run(ctx: AgentContext): Promise<Record<string, unknown>>;
+}
+
+/**
+ * A failure an agent reports. `transient` may succeed on retry (network, 5xx, 429, SMTP 4xx);
+ * `permanent` will not (401/403/404/422, SMTP 5xx, validation). `message` is shown on the card.
+ */
+export class AgentError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'transient' | 'permanent',
+    readonly options: { cause?: unknown; retryAfterMs?: number } = {},
+  ) {
+    super(message);
+    this.name = 'AgentError';
+  }
+}
+
+/** Output of the `ticket` agent. */
+export interface TicketOutput extends Record<string, unknown> {
+  dryRun: boolean;
+  repo: string;
+  number: number | null;
+  url: string | null;
+  title: string;
+  /** Markdown body, kept for dry runs so the card and App Home can show a preview. */
+  body: string | null;
+  /** True when an issue with our marker already existed (no second issue was made). */
+  reused: boolean;
+}
+
+/** Output of the `email` agent. */
+export interface EmailOutput extends Record<string, unknown> {
+  messageId: string;
+  to: string;
+  delivery: 'smtp' | 'outbox';
+  /** Path of the .eml file when delivered to the outbox. */
+  path: string | null;
+}

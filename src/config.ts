@@ -1,0 +1,200 @@
+import { z } from 'zod';
+
+/**
+ * One schema for the whole environment. Defaults are resolved here, once; the rest of the
+ * code receives a typed, validated `Config` and never reads `process.env` itself.
+ */
+
+const emptyToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
+const optionalUrl = z.preprocess(
+  emptyToUndefined,
+  z.url({ message: 'must be a URL such as https://example.com/' }).optional(),
+);
+const port = (fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be between 1 and 65535')
+      .max(65535, 'must be between 1 and 65535')
+      .default(fallback),
+  );
+const bool = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : ['true', '1', 'yes'].includes(v))),
+);
+const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must look like owner/repo');
+const csv = z.preprocess(
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0)
+      : value,
+  z.array(z.string()).default([]),
+);
+
+const EnvSchema = z.object({
+  SLACK_BOT_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xox'), {
+    message: 'must be a bot token starting with xoxb-',
+  }),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xapp-'), {
+    message: 'must be an app-level token starting with xapp-',
+  }),
+  SLACK_API_URL: optionalUrl,
+  PORT: port(3000),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+      .optional(),
+  ),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+  ANTHROPIC_API_KEY: optionalString,
+  CLAUDE_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: optionalUrl,
+  ANTHROPIC_MODEL: z.preprocess(emptyToUndefined, z.string().default('claude-sonnet-4-5')),
+  GITHUB_TOKEN: optionalString,
+  GITHUB_API_URL: optionalUrl,
+  GITHUB_REPO: z.preprocess(emptyToUndefined, repoName.optional()),
+  GITHUB_REPOS: z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0)
+        : value,
+    z.array(repoName).default([]),
+  ),
+  SMTP_HOST: optionalString,
+  SMTP_PORT: port(587),
+  SMTP_SECURE: bool,
+  SMTP_USER: optionalString,
+  SMTP_PASSWORD: optionalString,
+  EMAIL_FROM: z.preprocess(
+    emptyToUndefined,
+    z.email({ message: 'must be an email address' }).default('orchestrator@localhost'),
+  ),
+  TARGET_EMAIL: z.preprocess(emptyToUndefined, z.email({ message: 'must be an email address' }).optional()),
+  SLACK_APPROVERS: csv.pipe(
+    z.array(
+      z.string().regex(/^[UW][A-Z0-9]+$/, 'must be Slack user IDs such as U012ABCDEF, comma-separated'),
+    ),
+  ),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+});
+
+export interface Config {
+  slack: {
+    botToken: string | undefined;
+    signingSecret: string | undefined;
+    /** Set → Socket Mode; unset → HTTP receiver on `port`. */
+    appToken: string | undefined;
+    apiUrl: string | undefined;
+  };
+  port: number;
+  host: string;
+  /** Unset → embedded PGlite under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  anthropic: { apiKey: string | undefined; baseUrl: string | undefined; model: string };
+  github: {
+    token: string | undefined;
+    apiUrl: string | undefined;
+    /** The repos users may pick from; the first is the default. Never empty. */
+    repos: string[];
+    defaultRepo: string;
+  };
+  smtp: {
+    host: string | undefined;
+    port: number;
+    secure: boolean;
+    user: string | undefined;
+    password: string | undefined;
+  };
+  email: { from: string; to: string };
+  approvers: string[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** A configuration problem; `message` is one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly variable: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const FALLBACK_REPO = 'example-org/example-repo';
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    const shown = env[variable];
+    const value =
+      shown === undefined || /TOKEN|SECRET|PASSWORD|KEY/.test(variable) ? '' : ` (got "${shown}")`;
+    throw new ConfigError(
+      `Invalid configuration: ${variable} ${issue?.message ?? 'is invalid'}${value}`,
+      variable,
+    );
+  }
+  const e = parsed.data;
+  const repos = [...new Set([...(e.GITHUB_REPO ? [e.GITHUB_REPO] : []), ...e.GITHUB_REPOS])];
+  const defaultRepo = repos[0] ?? FALLBACK_REPO;
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+    },
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    anthropic: {
+      apiKey: e.ANTHROPIC_API_KEY ?? e.CLAUDE_API_KEY,
+      baseUrl: e.ANTHROPIC_BASE_URL,
+      model: e.ANTHROPIC_MODEL,
+    },
+    github: {
+      token: e.GITHUB_TOKEN,
+      apiUrl: e.GITHUB_API_URL,
+      repos: repos.length > 0 ? repos : [defaultRepo],
+      defaultRepo,
+    },
+    smtp: {
+      host: e.SMTP_HOST,
+      port: e.SMTP_PORT,
+      secure: e.SMTP_SECURE ?? e.SMTP_PORT === 465,
+      user: e.SMTP_USER,
+      password: e.SMTP_PASSWORD,
+    },
+    email: { from: e.EMAIL_FROM, to: e.TARGET_EMAIL ?? 'team@localhost' },
+    approvers: e.SLACK_APPROVERS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Every variable the app reads; tests check `.env.example` and docker-compose against it. */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);

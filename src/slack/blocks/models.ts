@@ -1,0 +1,87 @@
+import type { AgentName, RunStatus, StepStatus } from '../../domain/pipeline.js';
+import type { Priority, TaskStatus } from '../../domain/task.js';
+
+/** What a task card shows. Built from database rows by the Slack layer; builders stay pure. */
+export interface TaskCardModel {
+  id: string;
+  title: string;
+  description: string;
+  acceptanceCriteria: string[];
+  priority: Priority;
+  labels: string[];
+  deadline: string | null;
+  assignee: string | null;
+  repo: string;
+  status: TaskStatus;
+  version: number;
+  evidence: string | null;
+  /** 'rules' or a model name. */
+  extractor: string;
+  /** The discussion was cut to the token budget. */
+  truncated: boolean;
+  approvedBy: string | null;
+  approvedAt: Date | null;
+  rejectedBy: string | null;
+  rejectedAt: Date | null;
+  /** The latest run, if any. */
+  run: RunModel | null;
+  /** Slack user ids mentioned in thread text → names, for inert rendering. */
+  names?: Record<string, string>;
+}
+
+export interface RunModel {
+  id: string;
+  status: RunStatus;
+  startedBy: string;
+  error: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+  steps: StepModel[];
+}
+
+export interface StepModel {
+  agent: AgentName;
+  status: StepStatus;
+  attempt: number;
+  /** Set once the step ended. */
+  durationMs: number | null;
+  error: string | null;
+  /** Ticket: { url, number, dryRun, title, body }; email: { messageId, to, delivery, path }. */
+  output: Record<string, unknown> | null;
+}
+
+export interface SummaryModel {
+  taskCount: number;
+  messageCount: number;
+  extractor: string;
+  truncated: boolean;
+  omittedMessages: number;
+  requestedBy: string;
+  source: 'thread' | 'text';
+}
+
+export interface EditModalModel {
+  task: TaskCardModel;
+  repos: string[];
+  /** Stored in private_metadata with the version, so a stale edit can be refused. */
+  channelId: string | null;
+}
+
+export interface HomeModel {
+  userId: string;
+  isApprover: boolean;
+  approversConfigured: boolean;
+  discussions: Array<{
+    id: string;
+    createdAt: Date;
+    permalink: string | null;
+    channelId: string;
+    messageCount: number;
+    taskCount: number;
+    extractor: string;
+  }>;
+  /** The user's tasks (requested, assigned or approved by them) grouped by status by the builder. */
+  tasks: Array<{ id: string; title: string; status: TaskStatus; repo: string; permalink: string | null }>;
+  runs: Array<{ taskTitle: string; run: RunModel }>;
+  pendingApprovals: Array<{ id: string; title: string; priority: Priority; permalink: string | null }>;
+}
