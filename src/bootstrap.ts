@@ -1,0 +1,197 @@
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { type Database, openDatabase } from '../db/index.js';
+import { createExtractor } from './agents/discussion.js';
+import { createEmailAgent } from './agents/email.js';
+import { createTicketAgent } from './agents/ticket.js';
+import type { Config } from './config.js';
+import type { Extractor } from './domain/extraction.js';
+import type { Logger } from './logger.js';
+import { Runner } from './orchestrator/runner.js';
+import { createAnthropicClient } from './services/anthropic.js';
+import { createGitHubClient } from './services/github.js';
+import { createMailer } from './services/mailer.js';
+import { createSlackApp, type SlackApp } from './slack/app.js';
+import { CardPublisher } from './slack/card-publisher.js';
+import type { SlackDeps } from './slack/deps.js';
+import { ExtractionFlow } from './slack/extraction-flow.js';
+import { HomePublisher } from './slack/home-publisher.js';
+import { UserDirectory } from './slack/thread-reader.js';
+import { TaskStore } from './tasks/task-store.js';
+
+export class MissingSlackConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MissingSlackConfigError';
+  }
+}
+
+export interface StartOptions {
+  /** An already opened database (tests); otherwise opened from config. */
+  database?: Database;
+  /** Skips auth.test per request when the bot's ids are known (tests, sandbox). */
+  botId?: string;
+  botUserId?: string;
+  /** Overrides for tests: a scripted extractor, GitHub without throttling, fewer retries. */
+  extractor?: Extractor;
+  githubThrottle?: boolean;
+  slackRetries?: number;
+  runnerBackoffMs?: number;
+}
+
+export interface Orchestrator {
+  /** The bound port (useful when config.port is 0). */
+  port: number;
+  url: string;
+  slack: SlackApp;
+  database: Database;
+  store: TaskStore;
+  runner: Runner;
+  /** Resolves when no background work (extraction, runs, card updates) is pending. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: config → database → services → agents → runner → Slack.
+ * main.ts calls it for real; tests call it with config pointing at local stand-ins.
+ */
+export async function startOrchestrator(config: Config, logger: Logger, options: StartOptions = {}): Promise<Orchestrator> {
+  const { botToken, signingSecret, appToken } = config.slack;
+  if (!botToken || (!appToken && !signingSecret)) {
+    throw new MissingSlackConfigError(
+      'Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode). See README.md, "Slack app setup".',
+    );
+  }
+
+  const database =
+    options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const db = database.db;
+
+  const anthropic = createAnthropicClient({
+    apiKey: config.anthropic.apiKey,
+    ...(config.anthropic.baseUrl ? { baseUrl: config.anthropic.baseUrl } : {}),
+  });
+  const extractor =
+    options.extractor ?? createExtractor({ anthropic, model: config.anthropic.model, logger: logger.child({ agent: 'discussion' }) });
+  const github = config.github.token
+    ? createGitHubClient({
+        token: config.github.token,
+        ...(config.github.apiUrl ? { apiUrl: config.github.apiUrl } : {}),
+        logger: logger.child({ service: 'github' }),
+        ...(options.githubThrottle !== undefined ? { throttle: options.githubThrottle } : {}),
+      })
+    : null;
+  const mailer = createMailer({
+    smtp: config.smtp,
+    outboxDir: join(resolve(config.dataDir), 'outbox'),
+    logger: logger.child({ service: 'mailer' }),
+  });
+
+  const store = new TaskStore(db, config.approvers);
+  const background = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    const p = work.catch((err: unknown) => logger.error({ err }, 'background work failed'));
+    background.add(p);
+    void p.finally(() => background.delete(p));
+  };
+
+  let ready = false;
+  let cards: CardPublisher | undefined;
+  let users: UserDirectory | undefined;
+
+  const runner = new Runner({
+    db,
+    agents: {
+      ticket: createTicketAgent({ github, logger: logger.child({ agent: 'ticket' }) }),
+      email: createEmailAgent({ mailer, from: config.email.from, to: config.email.to, logger: logger.child({ agent: 'email' }) }),
+    },
+    logger: logger.child({ component: 'runner' }),
+    onChange: (taskId) => {
+      if (cards) track(cards.refresh(taskId));
+    },
+    resolveUserName: async (userId) => (users ? users.name(userId) : null),
+    ...(options.runnerBackoffMs !== undefined ? { backoffMs: options.runnerBackoffMs } : {}),
+  });
+
+  const slack = createSlackApp(
+    {
+      botToken,
+      signingSecret: signingSecret ?? '',
+      appToken,
+      apiUrl: config.slack.apiUrl,
+      ...(options.botId ? { botId: options.botId } : {}),
+      ...(options.botUserId ? { botUserId: options.botUserId } : {}),
+      logger,
+      isReady: () => ready,
+      ...(options.slackRetries !== undefined ? { retries: options.slackRetries } : {}),
+    },
+    (app): SlackDeps => {
+      users = new UserDirectory(app.client);
+      cards = new CardPublisher(app.client, store, users, logger.child({ component: 'cards' }));
+      return {
+        client: app.client,
+        store,
+        runs: runner,
+        cards,
+        extraction: new ExtractionFlow({
+          client: app.client,
+          extractor,
+          store,
+          users,
+          defaultRepo: config.github.defaultRepo,
+          logger: logger.child({ component: 'extraction' }),
+        }),
+        users,
+        home: new HomePublisher(db, app.client, config.approvers, logger.child({ component: 'home' })),
+        repos: config.github.repos,
+        approvers: config.approvers,
+        logger,
+        track,
+      };
+    },
+  );
+
+  await slack.start(config.port, config.host);
+  const port = boundPort(slack) ?? config.port;
+  ready = true;
+  const resumed = await runner.resumeIncomplete();
+  if (resumed > 0) logger.info({ resumed }, 'resumed runs left unfinished by a previous process');
+
+  const idle = async () => {
+    for (let i = 0; i < 50; i++) {
+      await Promise.allSettled([...background]);
+      await runner.idle();
+      await cards?.idle();
+      if (background.size === 0) {
+        await new Promise((r) => setImmediate(r));
+        if (background.size === 0) return;
+      }
+    }
+  };
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    slack,
+    database,
+    store,
+    runner,
+    idle,
+    async stop() {
+      ready = false;
+      await slack.stop().catch(() => {});
+      await runner.stop();
+      await idle();
+      mailer.close();
+      if (!options.database) await database.close();
+    },
+  };
+}
+
+/** The port the HTTP receiver actually bound (config.port may be 0 in tests). */
+function boundPort(slack: SlackApp): number | undefined {
+  const server = slack.server();
+  const address = server?.address();
+  return address && typeof address === 'object' ? (address as AddressInfo).port : undefined;
+}

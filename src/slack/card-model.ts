@@ -1,0 +1,58 @@
+import type { DiscussionRow, TaskRow } from '../../db/schema.js';
+import type { AgentName, RunStatus, StepStatus } from '../domain/pipeline.js';
+import type { Priority, TaskStatus } from '../domain/task.js';
+import type { RunWithSteps } from '../tasks/task-store.js';
+import type { RunModel, TaskCardModel } from './blocks/models.js';
+
+/** Database rows → the view model the pure card builder takes. */
+export function toTaskCardModel(
+  task: TaskRow,
+  discussion: Pick<DiscussionRow, 'extractor' | 'truncated'> | undefined,
+  latest: RunWithSteps | undefined,
+  names: Record<string, string> = {},
+): TaskCardModel {
+  return {
+    id: task.id,
+    title: task.title,
+    description: task.description,
+    acceptanceCriteria: task.acceptanceCriteria,
+    priority: task.priority as Priority,
+    labels: task.labels,
+    deadline: task.deadline,
+    assignee: task.assignee,
+    repo: task.repo,
+    status: task.status as TaskStatus,
+    version: task.version,
+    evidence: task.evidence,
+    extractor: discussion?.extractor ?? 'rules',
+    truncated: discussion?.truncated ?? false,
+    approvedBy: task.approvedBy,
+    approvedAt: task.approvedAt,
+    rejectedBy: task.rejectedBy,
+    rejectedAt: task.rejectedAt,
+    run: latest ? toRunModel(latest) : null,
+    names,
+  };
+}
+
+export function toRunModel({ run, steps }: RunWithSteps): RunModel {
+  return {
+    id: run.id,
+    status: run.status as RunStatus,
+    startedBy: run.startedBy,
+    error: run.error,
+    createdAt: run.createdAt,
+    finishedAt: run.finishedAt,
+    steps: steps.map((s) => ({
+      agent: s.agent as AgentName,
+      status: s.status as StepStatus,
+      attempt: s.attempt,
+      durationMs:
+        s.startedAt && s.finishedAt && (s.status === 'succeeded' || s.status === 'failed')
+          ? s.finishedAt.getTime() - s.startedAt.getTime()
+          : null,
+      error: s.error,
+      output: s.output ?? null,
+    })),
+  };
+}

@@ -1,0 +1,29 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../logger.js';
+import type { TaskStore } from '../tasks/task-store.js';
+import type { CardPublisher } from './card-publisher.js';
+import type { ExtractionFlow } from './extraction-flow.js';
+import type { HomePublisher } from './home-publisher.js';
+import type { UserDirectory } from './thread-reader.js';
+
+/** What the orchestrator offers the Slack layer: start work and stop it, nothing more. */
+export interface RunControl {
+  enqueue(runId: string): void;
+  cancel(taskId: string, actor: string): Promise<boolean>;
+}
+
+/** Everything a listener may use; built once in main.ts. */
+export interface SlackDeps {
+  client: WebClient;
+  store: TaskStore;
+  runs: RunControl;
+  cards: CardPublisher;
+  extraction: ExtractionFlow;
+  users: UserDirectory;
+  home: HomePublisher;
+  repos: string[];
+  approvers: string[];
+  logger: Logger;
+  /** Background work started by listeners after ack; tests and shutdown wait on it. */
+  track(work: Promise<unknown>): void;
+}

@@ -1,0 +1,159 @@
+import type { WebClient } from '@slack/web-api';
+import { type ExtractionResult, type Extractor, ExtractionError, type ThreadMessage } from '../domain/extraction.js';
+import type { Logger } from '../logger.js';
+import type { TaskStore } from '../tasks/task-store.js';
+import { buildSummaryMessage } from './blocks/summary.js';
+import { buildTaskCard } from './blocks/task-card.js';
+import { toTaskCardModel } from './card-model.js';
+import { readThread, slackErrorCode, ThreadAccessError, type ThreadRef, type UserDirectory } from './thread-reader.js';
+
+export type ExtractionSource = { kind: 'thread'; ref: ThreadRef } | { kind: 'text'; channel: string; text: string };
+
+export interface ExtractionRequest {
+  teamId: string | null;
+  userId: string;
+  source: ExtractionSource;
+  /** Tells the requester something only they see (ephemeral). */
+  notify: (text: string) => Promise<void>;
+}
+
+/** Cards posted per extraction; a longer list is a sign of a bad extraction, not of real work. */
+export const MAX_CARDS = 25;
+
+/** Thread (or text) → extractor → database → summary message and one card per task. */
+export class ExtractionFlow {
+  private readonly inProgress = new Set<string>();
+
+  constructor(
+    private readonly deps: {
+      client: WebClient;
+      extractor: Extractor;
+      store: TaskStore;
+      users: UserDirectory;
+      defaultRepo: string;
+      logger: Logger;
+    },
+  ) {}
+
+  async run(request: ExtractionRequest): Promise<void> {
+    const key =
+      request.source.kind === 'thread' ? `${request.source.ref.channel}:${request.source.ref.threadTs}` : undefined;
+    if (key && this.inProgress.has(key)) {
+      await request.notify('I am already extracting tasks from that thread; the cards will appear there shortly.');
+      return;
+    }
+    if (key) this.inProgress.add(key);
+    try {
+      await this.extractAndPost(request);
+    } catch (err) {
+      await request.notify(this.explain(err)).catch((notifyErr: unknown) => {
+        this.deps.logger.warn({ err: notifyErr }, 'could not tell the user about a failed extraction');
+      });
+    } finally {
+      if (key) this.inProgress.delete(key);
+    }
+  }
+
+  private async extractAndPost(request: ExtractionRequest): Promise<void> {
+    const { client, extractor, store, users, logger } = this.deps;
+    const { source } = request;
+    const channel = source.kind === 'thread' ? source.ref.channel : source.channel;
+    const messages: ThreadMessage[] =
+      source.kind === 'thread'
+        ? await readThread(client, source.ref, users)
+        : [
+            {
+              ts: '0',
+              user: request.userId,
+              userName: await users.name(request.userId),
+              text: source.text,
+              permalink: null,
+            },
+          ];
+    if (messages.length === 0) {
+      await request.notify('That thread has no messages from people that I could read, so there is nothing to extract.');
+      return;
+    }
+
+    const result: ExtractionResult = await extractor.extract({ messages, source: source.kind });
+    const permalink = source.kind === 'thread' ? await this.permalink(source.ref) : null;
+    const extracted = result.tasks.slice(0, MAX_CARDS);
+    const { discussion, tasks } = await store.createDiscussion(
+      {
+        teamId: request.teamId,
+        channelId: channel,
+        threadTs: source.kind === 'thread' ? source.ref.threadTs : null,
+        permalink,
+        requestedBy: request.userId,
+        source: source.kind,
+        messageCount: messages.length,
+        extractor: result.extractor,
+        truncated: result.truncated,
+        inputTokens: result.usage.inputTokens,
+        outputTokens: result.usage.outputTokens,
+      },
+      extracted,
+      this.deps.defaultRepo,
+    );
+    logger.info(
+      { discussionId: discussion.id, tasks: tasks.length, messages: messages.length, extractor: result.extractor },
+      'extracted tasks',
+    );
+
+    const summary = buildSummaryMessage({
+      taskCount: tasks.length,
+      messageCount: messages.length,
+      extractor: result.extractor,
+      truncated: result.truncated,
+      omittedMessages: result.omittedMessages,
+      requestedBy: request.userId,
+      source: source.kind,
+    });
+    const posted = await client.chat.postMessage({
+      channel,
+      text: summary.text,
+      blocks: summary.blocks,
+      ...(source.kind === 'thread' ? { thread_ts: source.ref.threadTs } : {}),
+      unfurl_links: false,
+    });
+    const threadTs = source.kind === 'thread' ? source.ref.threadTs : (posted.ts ?? undefined);
+    if (posted.ts && threadTs) await store.setSummaryTs(discussion.id, posted.ts, threadTs);
+
+    const names = await users.namesFor(tasks.flatMap((t) => [t.description, ...t.acceptanceCriteria, t.evidence ?? '']));
+    for (const task of tasks) {
+      const card = buildTaskCard(toTaskCardModel({ ...task, threadTs: threadTs ?? null }, discussion, undefined, names));
+      const message = await client.chat.postMessage({
+        channel,
+        text: card.text,
+        blocks: card.blocks,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        unfurl_links: false,
+      });
+      if (message.ts) await store.setCardMessage(task.id, channel, message.ts);
+    }
+    if (result.tasks.length > MAX_CARDS) {
+      await request.notify(
+        `The extractor proposed ${result.tasks.length} tasks; I posted the first ${MAX_CARDS}. Consider splitting the discussion.`,
+      );
+    }
+  }
+
+  private async permalink(ref: ThreadRef): Promise<string | null> {
+    try {
+      const res = await this.deps.client.chat.getPermalink({ channel: ref.channel, message_ts: ref.threadTs });
+      return res.permalink ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private explain(err: unknown): string {
+    if (err instanceof ThreadAccessError || err instanceof ExtractionError) return err.message;
+    const code = slackErrorCode(err);
+    if (code === 'not_in_channel' || code === 'channel_not_found') {
+      return "I can't post in that channel. Invite me first (`/invite @Orchestrator`), then try again.";
+    }
+    this.deps.logger.error({ err }, 'extraction failed');
+    return `Sorry, extracting tasks failed${code ? ` (Slack said \`${code}\`)` : ''}. Nothing was saved; please try again.`;
+  }
+}

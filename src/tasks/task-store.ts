@@ -1,0 +1,375 @@
+import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import type { Db } from '../../db/index.js';
+import {
+  auditEvents,
+  type DiscussionRow,
+  discussions,
+  type RunRow,
+  runs,
+  type StepRow,
+  steps,
+  type TaskRow,
+  tasks,
+} from '../../db/schema.js';
+import type { ExtractedTask } from '../domain/extraction.js';
+import { isApprover } from '../domain/permissions.js';
+import { idempotencyKey, PHASE1_STEPS } from '../domain/pipeline.js';
+import { type TaskFields, type TaskStatus, statusAfterEdit } from '../domain/task.js';
+
+/** A refused task action; `message` is written for the person who clicked. */
+export class TaskActionError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'not_found' | 'forbidden' | 'invalid_state' | 'stale',
+  ) {
+    super(message);
+    this.name = 'TaskActionError';
+  }
+}
+
+export interface NewDiscussion {
+  teamId: string | null;
+  channelId: string;
+  threadTs: string | null;
+  permalink: string | null;
+  requestedBy: string;
+  source: 'thread' | 'text';
+  messageCount: number;
+  extractor: string;
+  truncated: boolean;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface RunWithSteps {
+  run: RunRow;
+  steps: StepRow[];
+}
+
+const STATUS_WORDS: Record<TaskStatus, string> = {
+  proposed: 'waiting for approval',
+  approved: 'approved',
+  rejected: 'rejected',
+  running: 'running',
+  done: 'done',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+/**
+ * Every change to tasks, runs and steps made on behalf of a person goes through here, with the
+ * rules of src/domain applied and an audit event written in the same transaction.
+ */
+export class TaskStore {
+  constructor(
+    private readonly db: Db,
+    private readonly approvers: readonly string[],
+  ) {}
+
+  async createDiscussion(
+    discussion: NewDiscussion,
+    extracted: ExtractedTask[],
+    repo: string,
+  ): Promise<{ discussion: DiscussionRow; tasks: TaskRow[] }> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.insert(discussions).values(discussion).returning();
+      if (!row) throw new Error('insert discussion returned nothing');
+      const taskRows =
+        extracted.length === 0
+          ? []
+          : await tx
+              .insert(tasks)
+              .values(
+                extracted.map((t, position) => ({
+                  discussionId: row.id,
+                  position,
+                  title: t.title,
+                  description: t.description,
+                  acceptanceCriteria: t.acceptanceCriteria,
+                  priority: t.priority,
+                  labels: t.labels,
+                  deadline: t.deadline,
+                  assignee: t.assignee,
+                  evidence: t.evidence,
+                  repo,
+                  channelId: discussion.channelId,
+                  threadTs: discussion.threadTs,
+                })),
+              )
+              .returning();
+      await tx.insert(auditEvents).values({
+        actor: discussion.requestedBy,
+        action: 'extract',
+        detail: { discussionId: row.id, tasks: taskRows.length, extractor: discussion.extractor },
+      });
+      return { discussion: row, tasks: taskRows.sort((a, b) => a.position - b.position) };
+    });
+  }
+
+  async setSummaryTs(discussionId: string, summaryTs: string, threadTs: string): Promise<void> {
+    await this.db
+      .update(discussions)
+      .set({ summaryTs, threadTs: sql`coalesce(${discussions.threadTs}, ${threadTs})` })
+      .where(eq(discussions.id, discussionId));
+    await this.db
+      .update(tasks)
+      .set({ threadTs: sql`coalesce(${tasks.threadTs}, ${threadTs})` })
+      .where(eq(tasks.discussionId, discussionId));
+  }
+
+  async setCardMessage(taskId: string, channelId: string, messageTs: string): Promise<void> {
+    await this.db.update(tasks).set({ channelId, messageTs }).where(eq(tasks.id, taskId));
+  }
+
+  async getTask(taskId: string): Promise<TaskRow | undefined> {
+    if (!isUuid(taskId)) return undefined;
+    const [row] = await this.db.select().from(tasks).where(eq(tasks.id, taskId));
+    return row;
+  }
+
+  async requireTask(taskId: string): Promise<TaskRow> {
+    const task = await this.getTask(taskId);
+    if (!task) throw new TaskActionError('That task no longer exists.', 'not_found');
+    return task;
+  }
+
+  async getDiscussion(discussionId: string): Promise<DiscussionRow | undefined> {
+    const [row] = await this.db.select().from(discussions).where(eq(discussions.id, discussionId));
+    return row;
+  }
+
+  /** Saves an edit made from the modal, refusing it when the task changed since the modal opened. */
+  async editTask(taskId: string, expectedVersion: number, fields: TaskFields, actor: string): Promise<TaskRow> {
+    return this.db.transaction(async (tx) => {
+      const [current] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
+      if (!current) throw new TaskActionError('That task no longer exists.', 'not_found');
+      if (current.version !== expectedVersion) {
+        throw new TaskActionError(
+          'Someone else changed this task while you were editing it. Nothing was saved: close this dialog and open Edit again to see the latest version.',
+          'stale',
+        );
+      }
+      const next = statusAfterEdit(current.status as TaskStatus);
+      if (!next) {
+        throw new TaskActionError(
+          `This task is ${STATUS_WORDS[current.status as TaskStatus]} and can no longer be edited.`,
+          'invalid_state',
+        );
+      }
+      const [updated] = await tx
+        .update(tasks)
+        .set({
+          ...fields,
+          status: next,
+          version: current.version + 1,
+          approvedBy: null,
+          approvedAt: null,
+          rejectedBy: null,
+          rejectedAt: null,
+          updatedAt: new Date(),
+        })
+        .where(and(eq(tasks.id, taskId), eq(tasks.version, expectedVersion)))
+        .returning();
+      if (!updated) throw new TaskActionError('Someone else changed this task meanwhile; nothing was saved.', 'stale');
+      await tx.insert(auditEvents).values({
+        taskId,
+        actor,
+        action: 'edit',
+        detail: { from: current.status, to: next, version: updated.version },
+      });
+      return updated;
+    });
+  }
+
+  async approveTask(taskId: string, actor: string): Promise<TaskRow> {
+    this.requireApprover(actor, 'approve');
+    return this.transition(taskId, actor, 'approve', ['proposed'], {
+      status: 'approved',
+      approvedBy: actor,
+      approvedAt: new Date(),
+      rejectedBy: null,
+      rejectedAt: null,
+    });
+  }
+
+  async rejectTask(taskId: string, actor: string): Promise<TaskRow> {
+    this.requireApprover(actor, 'reject');
+    return this.transition(taskId, actor, 'reject', ['proposed', 'approved'], {
+      status: 'rejected',
+      rejectedBy: actor,
+      rejectedAt: new Date(),
+      approvedBy: null,
+      approvedAt: null,
+    });
+  }
+
+  /**
+   * Starts a run for an approved task, or returns the run already started. Concurrent clicks
+   * race on a conditional update and on the one-live-run-per-task index; exactly one wins.
+   */
+  async startRun(taskId: string, actor: string): Promise<{ run: RunRow; created: boolean }> {
+    this.requireApprover(actor, 'execute');
+    const task = await this.requireTask(taskId);
+    if (task.status === 'running') {
+      const live = await this.liveRun(taskId);
+      if (live) return { run: live, created: false };
+    }
+    if (task.status !== 'approved') {
+      throw new TaskActionError(
+        task.status === 'proposed'
+          ? 'This task must be approved before it can be executed.'
+          : `This task is ${STATUS_WORDS[task.status as TaskStatus]}; only an approved task can be executed.`,
+        'invalid_state',
+      );
+    }
+    try {
+      return await this.db.transaction(async (tx) => {
+        const [claimed] = await tx
+          .update(tasks)
+          .set({ status: 'running', version: sql`${tasks.version} + 1`, updatedAt: new Date() })
+          .where(and(eq(tasks.id, taskId), eq(tasks.status, 'approved')))
+          .returning();
+        if (!claimed) throw new LostRace();
+        const [run] = await tx.insert(runs).values({ taskId, startedBy: actor, status: 'queued' }).returning();
+        if (!run) throw new Error('insert run returned nothing');
+        await tx.insert(steps).values(
+          PHASE1_STEPS.map((agent, position) => ({
+            runId: run.id,
+            agent,
+            position,
+            idempotencyKey: idempotencyKey(run.id, agent),
+          })),
+        );
+        await tx.insert(auditEvents).values({ taskId, actor, action: 'execute', detail: { runId: run.id } });
+        return { run, created: true };
+      });
+    } catch (err) {
+      if (err instanceof LostRace || isUniqueViolation(err)) {
+        const live = await this.liveRun(taskId);
+        if (live) return { run: live, created: false };
+        throw new TaskActionError('This task changed meanwhile; refresh and try again.', 'stale');
+      }
+      throw err;
+    }
+  }
+
+  /** Puts a failed or cancelled run back in the queue; steps that succeeded stay done. */
+  async retryRun(taskId: string, actor: string): Promise<{ run: RunRow; created: boolean }> {
+    this.requireApprover(actor, 'retry');
+    const task = await this.requireTask(taskId);
+    if (task.status === 'running') {
+      const live = await this.liveRun(taskId);
+      if (live) return { run: live, created: false };
+    }
+    if (task.status !== 'failed' && task.status !== 'cancelled') {
+      throw new TaskActionError(
+        `This task is ${STATUS_WORDS[task.status as TaskStatus]}; only a failed or cancelled run can be retried.`,
+        'invalid_state',
+      );
+    }
+    const [last] = await this.db
+      .select()
+      .from(runs)
+      .where(eq(runs.taskId, taskId))
+      .orderBy(desc(runs.createdAt))
+      .limit(1);
+    if (!last) throw new TaskActionError('There is no run to retry; use Execute.', 'invalid_state');
+    try {
+      return await this.db.transaction(async (tx) => {
+        const [claimed] = await tx
+          .update(tasks)
+          .set({ status: 'running', version: sql`${tasks.version} + 1`, updatedAt: new Date() })
+          .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['failed', 'cancelled'])))
+          .returning();
+        if (!claimed) throw new LostRace();
+        const [run] = await tx
+          .update(runs)
+          .set({ status: 'queued', error: null, finishedAt: null })
+          .where(and(eq(runs.id, last.id), inArray(runs.status, ['failed', 'cancelled'])))
+          .returning();
+        if (!run) throw new LostRace();
+        await tx
+          .update(steps)
+          .set({ status: 'pending', error: null, finishedAt: null, nextAttemptAt: null })
+          .where(and(eq(steps.runId, run.id), or(eq(steps.status, 'failed'), eq(steps.status, 'skipped'))));
+        await tx.insert(auditEvents).values({ taskId, actor, action: 'retry', detail: { runId: run.id } });
+        return { run, created: true };
+      });
+    } catch (err) {
+      if (err instanceof LostRace || isUniqueViolation(err)) {
+        const live = await this.liveRun(taskId);
+        if (live) return { run: live, created: false };
+        throw new TaskActionError('This task changed meanwhile; refresh and try again.', 'stale');
+      }
+      throw err;
+    }
+  }
+
+  async liveRun(taskId: string): Promise<RunRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.taskId, taskId), inArray(runs.status, ['queued', 'running'])));
+    return row;
+  }
+
+  async latestRun(taskId: string): Promise<RunWithSteps | undefined> {
+    const [run] = await this.db
+      .select()
+      .from(runs)
+      .where(eq(runs.taskId, taskId))
+      .orderBy(desc(runs.createdAt))
+      .limit(1);
+    if (!run) return undefined;
+    const rows = await this.db.select().from(steps).where(eq(steps.runId, run.id)).orderBy(steps.position);
+    return { run, steps: rows };
+  }
+
+  private requireApprover(actor: string, verb: string): void {
+    if (!isApprover(actor, this.approvers)) {
+      throw new TaskActionError(
+        `Only approvers can ${verb} tasks. Ask one of ${this.approvers.map((u) => `<@${u}>`).join(', ')}.`,
+        'forbidden',
+      );
+    }
+  }
+
+  private async transition(
+    taskId: string,
+    actor: string,
+    action: 'approve' | 'reject',
+    from: TaskStatus[],
+    set: Partial<typeof tasks.$inferInsert>,
+  ): Promise<TaskRow> {
+    return this.db.transaction(async (tx) => {
+      const [current] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
+      if (!current) throw new TaskActionError('That task no longer exists.', 'not_found');
+      if (!from.includes(current.status as TaskStatus)) {
+        throw new TaskActionError(
+          `This task is ${STATUS_WORDS[current.status as TaskStatus]}, so it cannot be ${action === 'approve' ? 'approved' : 'rejected'} now.`,
+          'invalid_state',
+        );
+      }
+      const [updated] = await tx
+        .update(tasks)
+        .set({ ...set, version: current.version + 1, updatedAt: new Date() })
+        .where(eq(tasks.id, taskId))
+        .returning();
+      await tx.insert(auditEvents).values({ taskId, actor, action, detail: { from: current.status } });
+      return updated!;
+    });
+  }
+}
+
+class LostRace extends Error {}
+
+function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
