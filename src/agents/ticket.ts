@@ -1,0 +1,250 @@
+import type { Octokit } from '@octokit/rest';
+import { z } from 'zod';
+import { neutralizeGithubMentions } from '../domain/text.js';
+import type { Logger } from '../logger.js';
+import { classifyError } from './error-classification.js';
+import { type Agent, type AgentContext, AgentError, type AgentTask, type TicketOutput } from './types.js';
+
+/**
+ * The `ticket` agent: opens one GitHub issue for a task. At most one issue per task, ever: the
+ * body carries a hidden marker with the task id, and before creating we look for it (search
+ * API, plus a direct listing of our recent issues because search is eventually consistent).
+ * Without a GitHub client it makes a dry run: the issue that would be created, no HTTP.
+ */
+
+export interface TicketAgentOptions {
+  /** null when GITHUB_TOKEN is not set: dry run. */
+  github: Octokit | null;
+  logger: Logger;
+}
+
+/** How many of our most recent issues the listing checks for the marker. */
+const RECENT_ISSUES = 100;
+const GITHUB_TITLE_MAX = 256;
+
+export function issueMarker(taskId: string): string {
+  return `<!-- ai-orchestrator:task=${taskId} -->`;
+}
+
+const IssueSchema = z.object({
+  number: z.number().int(),
+  html_url: z.string(),
+  title: z.string(),
+  body: z.string().nullish(),
+  pull_request: z.unknown().optional(),
+});
+type Issue = z.infer<typeof IssueSchema>;
+const IssueListSchema = z.array(IssueSchema);
+const SearchSchema = z.object({ items: z.array(IssueSchema) });
+const UserSchema = z.object({ login: z.string() });
+
+export function createTicketAgent(options: TicketAgentOptions): Agent {
+  const { github } = options;
+  // Our own login, looked up once: it narrows the listing to issues we created.
+  let login: Promise<string | null> | null = null;
+
+  return {
+    name: 'ticket',
+    async run(ctx: AgentContext): Promise<TicketOutput> {
+      const { task } = ctx;
+      const log = ctx.logger.child({ agent: 'ticket', taskId: task.id, runId: ctx.runId });
+      const title = issueTitle(task);
+      const body = buildIssueBody(task);
+
+      if (!github) {
+        log.info({ repo: task.repo }, 'no GitHub token: dry run, no issue created');
+        return { dryRun: true, repo: task.repo, number: null, url: null, title, body, reused: false };
+      }
+
+      const { owner, repo } = splitRepo(task.repo);
+      const request = { signal: ctx.signal };
+      try {
+        login ??= ownLogin(github, request, options.logger).catch((err: unknown) => {
+          login = null; // not cached: the next run asks again
+          throw err;
+        });
+        const marker = issueMarker(task.id);
+        const existing = await findExisting(github, { owner, repo, marker, creator: await login, request });
+        if (existing) {
+          log.info({ number: existing.number }, 'issue for this task already exists: reusing it');
+          return output(task.repo, existing, true);
+        }
+        const created = await createIssue(
+          github,
+          { owner, repo, title, body, labels: task.labels, request },
+          log,
+        );
+        log.info({ number: created.number, url: created.html_url }, 'issue created');
+        return output(task.repo, created, false);
+      } catch (err) {
+        throw classifyError(err, `Creating the GitHub issue in ${task.repo}`);
+      }
+    },
+  };
+}
+
+function output(repo: string, issue: Issue, reused: boolean): TicketOutput {
+  return {
+    dryRun: false,
+    repo,
+    number: issue.number,
+    url: issue.html_url,
+    title: issue.title,
+    body: null,
+    reused,
+  };
+}
+
+function splitRepo(full: string): { owner: string; repo: string } {
+  const match = /^([\w.-]+)\/([\w.-]+)$/.exec(full);
+  if (!match?.[1] || !match[2]) {
+    throw new AgentError(`Task repo "${full}" is not of the form owner/repo`, 'permanent');
+  }
+  return { owner: match[1], repo: match[2] };
+}
+
+type RequestOptions = { signal: AbortSignal };
+
+/**
+ * `GET /user`. Installation tokens of GitHub Apps cannot call it (403/404): then we list
+ * recent issues of every creator, which still finds ours, only less precisely.
+ */
+async function ownLogin(github: Octokit, request: RequestOptions, logger: Logger): Promise<string | null> {
+  try {
+    const res = await github.rest.users.getAuthenticated({ request });
+    return UserSchema.parse(res.data).login;
+  } catch (err) {
+    const status = typeof err === 'object' && err !== null && 'status' in err ? err.status : undefined;
+    if (status === 403 || status === 404) {
+      logger.info({ status }, 'GET /user not allowed for this token; listing issues of every creator');
+      return null;
+    }
+    throw err;
+  }
+}
+
+async function findExisting(
+  github: Octokit,
+  args: { owner: string; repo: string; marker: string; creator: string | null; request: RequestOptions },
+): Promise<Issue | null> {
+  const { owner, repo, marker, creator, request } = args;
+  const carriesMarker = (issue: Issue) =>
+    issue.pull_request === undefined && (issue.body ?? '').includes(marker);
+
+  // Consistent read first: an issue created seconds ago is here even when search has not indexed it.
+  const listed = await github.rest.issues.listForRepo({
+    owner,
+    repo,
+    state: 'all',
+    sort: 'created',
+    direction: 'desc',
+    per_page: RECENT_ISSUES,
+    ...(creator ? { creator } : {}),
+    request,
+  });
+  const recent = IssueListSchema.parse(listed.data).find(carriesMarker);
+  if (recent) return recent;
+
+  // Older issues: search the marker text (the comment's inner text; search ignores the <!-- -->).
+  const markerText = marker.replace(/^<!--\s*|\s*-->$/g, '');
+  const found = await github.rest.search.issuesAndPullRequests({
+    q: `"${markerText}" in:body repo:${owner}/${repo} is:issue`,
+    per_page: 10,
+    request,
+  });
+  // Search matches words loosely; only an exact marker counts.
+  return SearchSchema.parse(found.data).items.find(carriesMarker) ?? null;
+}
+
+async function createIssue(
+  github: Octokit,
+  args: {
+    owner: string;
+    repo: string;
+    title: string;
+    body: string;
+    labels: string[];
+    request: RequestOptions;
+  },
+  log: Logger,
+): Promise<Issue> {
+  const { owner, repo, title, body, labels, request } = args;
+  try {
+    const res = await github.rest.issues.create({ owner, repo, title, body, labels, request });
+    return IssueSchema.parse(res.data);
+  } catch (err) {
+    // Labels the token may not create (or invalid names) must not cost the issue: retry without them.
+    const status = typeof err === 'object' && err !== null && 'status' in err ? err.status : undefined;
+    if (status !== 422 || labels.length === 0) throw err;
+    log.warn({ labels }, 'GitHub rejected the labels (422); creating the issue without them');
+    const res = await github.rest.issues.create({ owner, repo, title, body, request });
+    return IssueSchema.parse(res.data);
+  }
+}
+
+export function issueTitle(task: AgentTask): string {
+  const title = neutralizeGithubMentions(oneLine(task.title));
+  return title.length > GITHUB_TITLE_MAX ? `${title.slice(0, GITHUB_TITLE_MAX - 1)}…` : title;
+}
+
+/** The issue's Markdown body. Every thread-derived string goes through `inert`: no pings, no markers. */
+export function buildIssueBody(task: AgentTask): string {
+  const parts: string[] = [];
+  const description = inert(task.description.trim());
+  parts.push(description || '_No description._');
+
+  if (task.acceptanceCriteria.length > 0) {
+    parts.push(
+      [
+        '### Acceptance criteria',
+        '',
+        ...task.acceptanceCriteria.map((c) => `- [ ] ${inert(oneLine(c))}`),
+      ].join('\n'),
+    );
+  }
+
+  const details = [`- **Priority:** ${task.priority}`];
+  if (task.labels.length > 0)
+    details.push(`- **Labels:** ${task.labels.map((l) => inert(oneLine(l))).join(', ')}`);
+  if (task.deadline) details.push(`- **Deadline:** ${inert(oneLine(task.deadline))}`);
+  if (task.assigneeName) details.push(`- **Assignee:** ${inert(oneLine(task.assigneeName))}`);
+  parts.push(['### Details', '', ...details].join('\n'));
+
+  if (task.evidence?.trim()) {
+    const quoted = inert(task.evidence.trim())
+      .split('\n')
+      .map((line) => `> ${line}`)
+      .join('\n');
+    parts.push(['### From the discussion', '', quoted].join('\n'));
+  }
+
+  const link = safeLink(task.threadLink);
+  parts.push(
+    link
+      ? `---\nCreated by AI Orchestrator from [this Slack thread](${link}).`
+      : '---\nCreated by AI Orchestrator.',
+  );
+  parts.push(issueMarker(task.id));
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** Mentions made inert, and no HTML comment can open: thread text must not forge another task's marker. */
+function inert(text: string): string {
+  return neutralizeGithubMentions(text).replace(/<!--/g, '&lt;!--');
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Only http(s) links, with the characters that would end a Markdown link target escaped. */
+function safeLink(link: string | null): string | null {
+  if (!link) return null;
+  try {
+    const url = new URL(link);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+    return url.href.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20');
+  } catch {
+    return null;
+  }
+}
