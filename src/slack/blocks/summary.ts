@@ -1,0 +1,33 @@
+/** The message posted in the thread after an extraction, above the task cards. */
+import { context, section } from './elements.js';
+import { extractorLabel, plural, userMention } from './format.js';
+import { clampText, LIMITS } from './limits.js';
+import type { SummaryModel } from './models.js';
+import type { MessagePayload } from './types.js';
+
+/** "5 tasks from 23 messages", "1 task from 1 message", "No tasks found in 12 messages". */
+export function summaryHeadline(s: SummaryModel): string {
+  const from = s.source === 'text' ? 'the text you gave' : plural(s.messageCount, 'message');
+  if (s.taskCount === 0) return `No tasks found in ${from}`;
+  return `${plural(s.taskCount, 'task')} from ${from}`;
+}
+
+export function buildSummaryMessage(s: SummaryModel): MessagePayload {
+  const headline = summaryHeadline(s);
+  const lead =
+    s.taskCount === 0
+      ? `:mag: *${headline}*. Nothing looked like a task; try a thread with concrete asks, or \`/extract <text>\`.`
+      : `:clipboard: *${headline}* — review each card below, edit if needed, then approve.`;
+  const notes = [extractorLabel(s.extractor), `requested by ${userMention(s.requestedBy)}`];
+  if (s.truncated) {
+    notes.push(
+      s.omittedMessages > 0
+        ? `the thread was cut to fit: the ${plural(s.omittedMessages, 'oldest message')} ${s.omittedMessages === 1 ? 'was' : 'were'} left out`
+        : 'the thread was cut to fit; older messages omitted',
+    );
+  }
+  return {
+    text: clampText(headline, LIMITS.fallbackText),
+    blocks: [section(lead), context(notes.join(' · '))],
+  };
+}
