@@ -56,7 +56,11 @@ export interface Orchestrator {
  * The composition root: config → database → services → agents → runner → Slack.
  * main.ts calls it for real; tests call it with config pointing at local stand-ins.
  */
-export async function startOrchestrator(config: Config, logger: Logger, options: StartOptions = {}): Promise<Orchestrator> {
+export async function startOrchestrator(
+  config: Config,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<Orchestrator> {
   const { botToken, signingSecret, appToken } = config.slack;
   if (!botToken || (!appToken && !signingSecret)) {
     throw new MissingSlackConfigError(
@@ -73,7 +77,12 @@ export async function startOrchestrator(config: Config, logger: Logger, options:
     ...(config.anthropic.baseUrl ? { baseUrl: config.anthropic.baseUrl } : {}),
   });
   const extractor =
-    options.extractor ?? createExtractor({ anthropic, model: config.anthropic.model, logger: logger.child({ agent: 'discussion' }) });
+    options.extractor ??
+    createExtractor({
+      anthropic,
+      model: config.anthropic.model,
+      logger: logger.child({ agent: 'discussion' }),
+    });
   const github = config.github.token
     ? createGitHubClient({
         token: config.github.token,
@@ -104,7 +113,12 @@ export async function startOrchestrator(config: Config, logger: Logger, options:
     db,
     agents: {
       ticket: createTicketAgent({ github, logger: logger.child({ agent: 'ticket' }) }),
-      email: createEmailAgent({ mailer, from: config.email.from, to: config.email.to, logger: logger.child({ agent: 'email' }) }),
+      email: createEmailAgent({
+        mailer,
+        from: config.email.from,
+        to: config.email.to,
+        logger: logger.child({ agent: 'email' }),
+      }),
     },
     logger: logger.child({ component: 'runner' }),
     onChange: (taskId) => {

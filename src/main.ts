@@ -1,6 +1,6 @@
+import { DataDirLockedError } from '../db/index.js';
 import { MissingSlackConfigError, startOrchestrator } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
-import { DataDirLockedError } from '../db/index.js';
 import { createLogger } from './logger.js';
 
 /** Entry point: start, and stop cleanly on SIGINT/SIGTERM. Start-up problems are one clear line. */

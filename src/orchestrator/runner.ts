@@ -182,7 +182,10 @@ export class Runner {
         this.options.onChange?.(task.id);
         if (!retry) return { ok: false, error: `${step.agent}: ${failure.message}`, cancelled };
         const delay = failure.retryAfterMs ?? this.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random());
-        logger.info({ step: step.agent, attempt, delay, error: failure.message }, 'transient step failure; retrying');
+        logger.info(
+          { step: step.agent, attempt, delay, error: failure.message },
+          'transient step failure; retrying',
+        );
         await sleep(Math.min(delay, 30_000), signal);
         if (signal.aborted) return { ok: false, error: 'cancelled', cancelled: true };
       }
@@ -224,7 +227,9 @@ export class Runner {
       .where(eq(tasks.id, taskId));
     if (!row) throw new Error(`task ${taskId} not found`);
     const t = row.task;
-    const assigneeName = t.assignee ? ((await this.options.resolveUserName?.(t.assignee)) ?? t.assignee) : null;
+    const assigneeName = t.assignee
+      ? ((await this.options.resolveUserName?.(t.assignee)) ?? t.assignee)
+      : null;
     return {
       id: t.id,
       title: t.title,

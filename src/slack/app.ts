@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import { registerActions } from './listeners/actions/index.js';
@@ -22,7 +22,11 @@ export interface SlackAppOptions {
   /** GET /healthz answers 200 only once this returns true. */
   isReady: () => boolean;
   /** More routes on the same port (the sandbox page). */
-  extraRoutes?: Array<{ path: string; method: string | string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }>;
+  extraRoutes?: Array<{
+    path: string;
+    method: string | string[];
+    handler: (req: IncomingMessage, res: ServerResponse) => void;
+  }>;
   /** Web API retries: Bolt's default spreads ~10 retries over 30 minutes. */
   retries?: number;
 }
@@ -68,7 +72,8 @@ export function createSlackApp(options: SlackAppOptions, depsFor: (app: App) => 
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     retryConfig: { retries: options.retries ?? 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
   };
-  const known = options.botId && options.botUserId ? { botId: options.botId, botUserId: options.botUserId } : {};
+  const known =
+    options.botId && options.botUserId ? { botId: options.botId, botUserId: options.botUserId } : {};
 
   let receiver: HTTPReceiver | undefined;
   let server: Server | undefined;
@@ -93,15 +98,23 @@ export function createSlackApp(options: SlackAppOptions, depsFor: (app: App) => 
       processBeforeResponse: false,
       unhandledRequestTimeoutMillis: 2900,
     });
-    app = new App({ token: options.botToken, receiver, logger, clientOptions, deferInitialization: true, ...known });
+    app = new App({
+      token: options.botToken,
+      receiver,
+      logger,
+      clientOptions,
+      deferInitialization: true,
+      ...known,
+    });
   }
 
   app.error(async (error) => {
     options.logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
 
-  const registrar = new Registrar(app);
-  registerAll(registrar, depsFor(app));
+  const deps = depsFor(app);
+  const registrar = new Registrar(app, deps.track);
+  registerAll(registrar, deps);
 
   return {
     app,

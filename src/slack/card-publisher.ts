@@ -57,8 +57,17 @@ export class CardPublisher {
       this.store.getDiscussion(task.discussionId),
       this.store.latestRun(taskId),
     ]);
-    const names = await this.users.namesFor([task.description, ...task.acceptanceCriteria, task.evidence ?? '']);
+    const names = await this.users.namesFor([
+      task.description,
+      ...task.acceptanceCriteria,
+      task.evidence ?? '',
+    ]);
     const card = buildTaskCard(toTaskCardModel(task, discussion, latest, names));
-    await this.client.chat.update({ channel: task.channelId, ts: task.messageTs, text: card.text, blocks: card.blocks });
+    await this.client.chat.update({
+      channel: task.channelId,
+      ts: task.messageTs,
+      text: card.text,
+      blocks: card.blocks,
+    });
   }
 }

@@ -1,13 +1,26 @@
 import type { WebClient } from '@slack/web-api';
-import { type ExtractionResult, type Extractor, ExtractionError, type ThreadMessage } from '../domain/extraction.js';
+import {
+  ExtractionError,
+  type ExtractionResult,
+  type Extractor,
+  type ThreadMessage,
+} from '../domain/extraction.js';
 import type { Logger } from '../logger.js';
 import type { TaskStore } from '../tasks/task-store.js';
 import { buildSummaryMessage } from './blocks/summary.js';
 import { buildTaskCard } from './blocks/task-card.js';
 import { toTaskCardModel } from './card-model.js';
-import { readThread, slackErrorCode, ThreadAccessError, type ThreadRef, type UserDirectory } from './thread-reader.js';
+import {
+  readThread,
+  slackErrorCode,
+  ThreadAccessError,
+  type ThreadRef,
+  type UserDirectory,
+} from './thread-reader.js';
 
-export type ExtractionSource = { kind: 'thread'; ref: ThreadRef } | { kind: 'text'; channel: string; text: string };
+export type ExtractionSource =
+  | { kind: 'thread'; ref: ThreadRef }
+  | { kind: 'text'; channel: string; text: string };
 
 export interface ExtractionRequest {
   teamId: string | null;
@@ -37,9 +50,13 @@ export class ExtractionFlow {
 
   async run(request: ExtractionRequest): Promise<void> {
     const key =
-      request.source.kind === 'thread' ? `${request.source.ref.channel}:${request.source.ref.threadTs}` : undefined;
+      request.source.kind === 'thread'
+        ? `${request.source.ref.channel}:${request.source.ref.threadTs}`
+        : undefined;
     if (key && this.inProgress.has(key)) {
-      await request.notify('I am already extracting tasks from that thread; the cards will appear there shortly.');
+      await request.notify(
+        'I am already extracting tasks from that thread; the cards will appear there shortly.',
+      );
       return;
     }
     if (key) this.inProgress.add(key);
@@ -71,7 +88,9 @@ export class ExtractionFlow {
             },
           ];
     if (messages.length === 0) {
-      await request.notify('That thread has no messages from people that I could read, so there is nothing to extract.');
+      await request.notify(
+        'That thread has no messages from people that I could read, so there is nothing to extract.',
+      );
       return;
     }
 
@@ -96,7 +115,12 @@ export class ExtractionFlow {
       this.deps.defaultRepo,
     );
     logger.info(
-      { discussionId: discussion.id, tasks: tasks.length, messages: messages.length, extractor: result.extractor },
+      {
+        discussionId: discussion.id,
+        tasks: tasks.length,
+        messages: messages.length,
+        extractor: result.extractor,
+      },
       'extracted tasks',
     );
 
@@ -119,9 +143,13 @@ export class ExtractionFlow {
     const threadTs = source.kind === 'thread' ? source.ref.threadTs : (posted.ts ?? undefined);
     if (posted.ts && threadTs) await store.setSummaryTs(discussion.id, posted.ts, threadTs);
 
-    const names = await users.namesFor(tasks.flatMap((t) => [t.description, ...t.acceptanceCriteria, t.evidence ?? '']));
+    const names = await users.namesFor(
+      tasks.flatMap((t) => [t.description, ...t.acceptanceCriteria, t.evidence ?? '']),
+    );
     for (const task of tasks) {
-      const card = buildTaskCard(toTaskCardModel({ ...task, threadTs: threadTs ?? null }, discussion, undefined, names));
+      const card = buildTaskCard(
+        toTaskCardModel({ ...task, threadTs: threadTs ?? null }, discussion, undefined, names),
+      );
       const message = await client.chat.postMessage({
         channel,
         text: card.text,
@@ -140,7 +168,10 @@ export class ExtractionFlow {
 
   private async permalink(ref: ThreadRef): Promise<string | null> {
     try {
-      const res = await this.deps.client.chat.getPermalink({ channel: ref.channel, message_ts: ref.threadTs });
+      const res = await this.deps.client.chat.getPermalink({
+        channel: ref.channel,
+        message_ts: ref.threadTs,
+      });
       return res.permalink ?? null;
     } catch {
       return null;

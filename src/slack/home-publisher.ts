@@ -42,7 +42,9 @@ export class HomePublisher {
       .select({ t: tasks, permalink: discussions.permalink })
       .from(tasks)
       .innerJoin(discussions, eq(discussions.id, tasks.discussionId))
-      .where(or(eq(discussions.requestedBy, userId), eq(tasks.assignee, userId), eq(tasks.approvedBy, userId)))
+      .where(
+        or(eq(discussions.requestedBy, userId), eq(tasks.assignee, userId), eq(tasks.approvedBy, userId)),
+      )
       .orderBy(desc(tasks.updatedAt))
       .limit(60);
 

@@ -21,30 +21,46 @@ export interface Surfaces {
 export class Registrar {
   readonly surfaces: Surfaces = { commands: [], shortcuts: [], events: [], actions: [], views: [] };
 
-  constructor(private readonly app: App | null) {}
+  /**
+   * `track` sees every listener's promise from its start, so "all work done" can be awaited
+   * (tests, graceful shutdown) even though Slack's HTTP response goes out at ack time.
+   */
+  constructor(
+    private readonly app: App | null,
+    private readonly track: (work: Promise<unknown>) => void = () => {},
+  ) {}
+
+  private tracked<H>(handler: H): H {
+    const track = this.track;
+    return ((...args: unknown[]) => {
+      const work = (handler as (...a: unknown[]) => Promise<unknown>)(...args);
+      track(work);
+      return work;
+    }) as H;
+  }
 
   command(name: string, handler: CommandHandler): void {
     this.surfaces.commands.push(name);
-    this.app?.command(name, handler);
+    this.app?.command(name, this.tracked(handler));
   }
 
   messageShortcut(callbackId: string, handler: ShortcutHandler): void {
     this.surfaces.shortcuts.push(callbackId);
-    this.app?.shortcut({ callback_id: callbackId, type: 'message_action' }, handler);
+    this.app?.shortcut({ callback_id: callbackId, type: 'message_action' }, this.tracked(handler));
   }
 
   event(name: 'app_mention' | 'app_home_opened', handler: EventHandler): void {
     this.surfaces.events.push(name);
-    this.app?.event(name, handler as Parameters<App['event']>[1]);
+    this.app?.event(name, this.tracked(handler));
   }
 
   action(actionId: string, handler: ActionHandler): void {
     this.surfaces.actions.push(actionId);
-    this.app?.action(actionId, handler);
+    this.app?.action(actionId, this.tracked(handler));
   }
 
   view(callbackId: string, handler: ViewHandler): void {
     this.surfaces.views.push(callbackId);
-    this.app?.view(callbackId, handler);
+    this.app?.view(callbackId, this.tracked(handler));
   }
 }

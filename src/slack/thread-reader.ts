@@ -79,7 +79,8 @@ export class UserDirectory {
   /** Names for every `<@U…>` in the texts plus the given ids. */
   async namesFor(texts: string[], ids: Iterable<string> = []): Promise<Record<string, string>> {
     const wanted = new Set(ids);
-    for (const text of texts) for (const m of text.matchAll(/<@([UW][A-Z0-9]+)(\|[^>]*)?>/g)) wanted.add(m[1]!);
+    for (const text of texts)
+      for (const m of text.matchAll(/<@([UW][A-Z0-9]+)(\|[^>]*)?>/g)) wanted.add(m[1]!);
     const names: Record<string, string> = {};
     await Promise.all([...wanted].map(async (id) => (names[id] = await this.name(id))));
     return names;
@@ -107,7 +108,8 @@ const ACCESS_MESSAGES: Record<string, string> = {
   channel_not_found:
     "I can't see that channel. If it is private, invite me first (`/invite @Orchestrator`), then try again.",
   thread_not_found: 'That thread could not be found. Check the link (it may have been deleted).',
-  missing_scope: 'This app is missing a permission to read that conversation; reinstall it from manifest.yml.',
+  missing_scope:
+    'This app is missing a permission to read that conversation; reinstall it from manifest.yml.',
 };
 
 /**
@@ -142,7 +144,10 @@ export async function readThread(
     cursor = parsed.response_metadata?.next_cursor || undefined;
   } while (cursor && collected.length < max);
 
-  const humans = collected.filter((m) => !m.bot_id && m.subtype !== 'bot_message' && m.user);
+  // Every page after the first repeats the parent message: keep each ts once.
+  const seen = new Set<string>();
+  const unique = collected.filter((m) => !seen.has(m.ts) && seen.add(m.ts));
+  const humans = unique.filter((m) => !m.bot_id && m.subtype !== 'bot_message' && m.user);
   const names = await users.namesFor(
     humans.map((m) => m.text),
     humans.map((m) => m.user!),

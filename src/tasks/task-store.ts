@@ -14,7 +14,7 @@ import {
 import type { ExtractedTask } from '../domain/extraction.js';
 import { isApprover } from '../domain/permissions.js';
 import { idempotencyKey, PHASE1_STEPS } from '../domain/pipeline.js';
-import { type TaskFields, type TaskStatus, statusAfterEdit } from '../domain/task.js';
+import { statusAfterEdit, type TaskFields, type TaskStatus } from '../domain/task.js';
 
 /** A refused task action; `message` is written for the person who clicked. */
 export class TaskActionError extends Error {
@@ -139,7 +139,13 @@ export class TaskStore {
   }
 
   /** Saves an edit made from the modal, refusing it when the task changed since the modal opened. */
-  async editTask(taskId: string, expectedVersion: number, fields: TaskFields, actor: string): Promise<TaskRow> {
+  async editTask(
+    taskId: string,
+    expectedVersion: number,
+    fields: TaskFields,
+    actor: string,
+  ): Promise<TaskRow> {
+    await this.requireTask(taskId);
     return this.db.transaction(async (tx) => {
       const [current] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
       if (!current) throw new TaskActionError('That task no longer exists.', 'not_found');
@@ -170,7 +176,8 @@ export class TaskStore {
         })
         .where(and(eq(tasks.id, taskId), eq(tasks.version, expectedVersion)))
         .returning();
-      if (!updated) throw new TaskActionError('Someone else changed this task meanwhile; nothing was saved.', 'stale');
+      if (!updated)
+        throw new TaskActionError('Someone else changed this task meanwhile; nothing was saved.', 'stale');
       await tx.insert(auditEvents).values({
         taskId,
         actor,
@@ -230,7 +237,10 @@ export class TaskStore {
           .where(and(eq(tasks.id, taskId), eq(tasks.status, 'approved')))
           .returning();
         if (!claimed) throw new LostRace();
-        const [run] = await tx.insert(runs).values({ taskId, startedBy: actor, status: 'queued' }).returning();
+        const [run] = await tx
+          .insert(runs)
+          .values({ taskId, startedBy: actor, status: 'queued' })
+          .returning();
         if (!run) throw new Error('insert run returned nothing');
         await tx.insert(steps).values(
           PHASE1_STEPS.map((agent, position) => ({
@@ -341,6 +351,7 @@ export class TaskStore {
     from: TaskStatus[],
     set: Partial<typeof tasks.$inferInsert>,
   ): Promise<TaskRow> {
+    await this.requireTask(taskId);
     return this.db.transaction(async (tx) => {
       const [current] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
       if (!current) throw new TaskActionError('That task no longer exists.', 'not_found');

@@ -12,7 +12,12 @@ export const editTask = (deps: SlackDeps) =>
     if (!statusAfterEdit(task.status as TaskStatus)) {
       throw new TaskActionError(`This task is ${task.status} and can no longer be edited.`, 'invalid_state');
     }
-    if (!triggerId) throw new TaskActionError('Slack did not send what is needed to open a dialog; try again.', 'stale');
-    const view = buildEditModal({ task: toTaskCardModel(task, undefined, undefined), repos: deps.repos, channelId: channelId ?? null });
+    if (!triggerId)
+      throw new TaskActionError('Slack did not send what is needed to open a dialog; try again.', 'stale');
+    const view = buildEditModal({
+      task: toTaskCardModel(task, undefined, undefined),
+      repos: deps.repos,
+      channelId: channelId ?? null,
+    });
     await deps.client.views.open({ trigger_id: triggerId, view });
   });

@@ -1,5 +1,5 @@
-import { ACTIONS } from '../../ids.js';
 import type { SlackDeps } from '../../deps.js';
+import { ACTIONS } from '../../ids.js';
 import type { Registrar } from '../../registrar.js';
 import { approveTask } from './approve-task.js';
 import { cancelTask } from './cancel-task.js';

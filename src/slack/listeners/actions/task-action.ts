@@ -23,7 +23,10 @@ export function taskAction(deps: SlackDeps, work: (click: TaskClick) => Promise<
     await ack();
     const parsed = TaskButtonAction.safeParse(body);
     if (!parsed.success || !parsed.data.actions[0]?.value) {
-      deps.logger.warn({ issues: parsed.success ? 'no value' : parsed.error.issues }, 'malformed task action');
+      deps.logger.warn(
+        { issues: parsed.success ? 'no value' : parsed.error.issues },
+        'malformed task action',
+      );
       return;
     }
     const data = parsed.data;
@@ -36,7 +39,8 @@ export function taskAction(deps: SlackDeps, work: (click: TaskClick) => Promise<
         try {
           await respond({ response_type: 'ephemeral', replace_original: false, text });
         } catch {
-          if (data.channel) await deps.client.chat.postEphemeral({ channel: data.channel.id, user: data.user.id, text });
+          if (data.channel)
+            await deps.client.chat.postEphemeral({ channel: data.channel.id, user: data.user.id, text });
         }
       },
     };

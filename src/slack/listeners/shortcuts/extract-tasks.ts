@@ -1,4 +1,8 @@
-import type { AllMiddlewareArgs, MessageShortcut as BoltMessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  MessageShortcut as BoltMessageShortcut,
+  SlackShortcutMiddlewareArgs,
+} from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
 import { MessageShortcut } from '../../payloads.js';
 
@@ -20,7 +24,9 @@ export function extractTasksShortcut(deps: SlackDeps) {
         await deps.client.chat.postEphemeral({ channel: channel.id, user: user.id, text });
       }
     };
-    await notify(':hourglass_flowing_sand: Reading the thread and extracting tasks… the cards will appear in the thread.');
+    await notify(
+      ':hourglass_flowing_sand: Reading the thread and extracting tasks… the cards will appear in the thread.',
+    );
     deps.track(
       deps.extraction.run({
         teamId: team?.id ?? null,

@@ -8,7 +8,11 @@ import type { SlackDeps } from '../../deps.js';
  * the fields); a stale edit is refused with an error on the title field, nothing overwritten.
  */
 export function editTaskSubmission(deps: SlackDeps) {
-  return async ({ ack, view, body }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    ack,
+    view,
+    body,
+  }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
     const parsed = parseEditSubmission(view, deps.repos);
     if (!parsed.ok) {
       await ack({ response_action: 'errors', errors: parsed.errors });
@@ -22,7 +26,10 @@ export function editTaskSubmission(deps: SlackDeps) {
         return;
       }
       deps.logger.error({ err }, 'saving an edit failed');
-      await ack({ response_action: 'errors', errors: { title: 'Saving failed because of an internal error; try again.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { title: 'Saving failed because of an internal error; try again.' },
+      });
       return;
     }
     await ack();
