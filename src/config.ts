@@ -11,7 +11,7 @@ const emptyToUndefined = (value: unknown): unknown =>
 const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
 const optionalUrl = z.preprocess(
   emptyToUndefined,
-  z.url({ message: 'must be a URL such as https://example.com/' }).optional(),
+  z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://example.com/' }).optional(),
 );
 const port = (fallback: number) =>
   z.preprocess(
@@ -24,7 +24,7 @@ const port = (fallback: number) =>
       .default(fallback),
   );
 const bool = z.preprocess(
-  emptyToUndefined,
+  (value) => (typeof value === 'string' ? emptyToUndefined(value.trim().toLowerCase()) : value),
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
     .optional()
@@ -95,7 +95,11 @@ const EnvSchema = z.object({
   ),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
   ),
 });
 
@@ -145,16 +149,26 @@ export class ConfigError extends Error {
 
 const FALLBACK_REPO = 'example-org/example-repo';
 
+/**
+ * The offending value, for the error message, unless it may hold a secret: secret-named
+ * variables, and any URL with credentials in it (DATABASE_URL=mysql://user:pass@…).
+ * JSON-quoted and cut short so the message stays one line.
+ */
+function shownValue(variable: string, value: string | undefined): string {
+  if (value === undefined || /TOKEN|SECRET|PASSWORD|KEY|DATABASE_URL/.test(variable)) return '';
+  if (/^[a-z][a-z0-9+.-]*:\/*[^\s/@]*@/i.test(value)) return '';
+  const quoted = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  return ` (got ${quoted})`;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'environment');
-    const shown = env[variable];
-    const value =
-      shown === undefined || /TOKEN|SECRET|PASSWORD|KEY/.test(variable) ? '' : ` (got "${shown}")`;
+    const message = (issue?.message ?? 'is invalid').replace(/\s+/g, ' ');
     throw new ConfigError(
-      `Invalid configuration: ${variable} ${issue?.message ?? 'is invalid'}${value}`,
+      `Invalid configuration: ${variable} ${message}${shownValue(variable, env[variable])}`,
       variable,
     );
   }
