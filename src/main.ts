@@ -2,6 +2,7 @@ import { DataDirLockedError } from '../db/index.js';
 import { MissingSlackConfigError, startOrchestrator } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { SlackAuthError } from './slack/app.js';
 
 /** Entry point: start, and stop cleanly on SIGINT/SIGTERM. Start-up problems are one clear line. */
 async function main(): Promise<void> {
@@ -45,7 +46,11 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
   } catch (err) {
-    if (err instanceof MissingSlackConfigError || err instanceof DataDirLockedError) {
+    if (
+      err instanceof MissingSlackConfigError ||
+      err instanceof DataDirLockedError ||
+      err instanceof SlackAuthError
+    ) {
       process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }

@@ -31,6 +31,14 @@ export interface SlackAppOptions {
   retries?: number;
 }
 
+/** Slack refused our credentials at start-up; the message names what to check. */
+export class SlackAuthError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SlackAuthError';
+  }
+}
+
 export interface SlackApp {
   app: App;
   surfaces: Surfaces;
@@ -120,7 +128,17 @@ export function createSlackApp(options: SlackAppOptions, depsFor: (app: App) => 
     app,
     surfaces: registrar.surfaces,
     async start(port, host) {
-      await app.init();
+      try {
+        await app.init();
+      } catch (err) {
+        const code = (err as { data?: { error?: unknown } }).data?.error;
+        if (typeof code === 'string') {
+          throw new SlackAuthError(
+            `Slack rejected the bot token (${code}): check SLACK_BOT_TOKEN${options.apiUrl ? ` and SLACK_API_URL (${options.apiUrl})` : ''}.`,
+          );
+        }
+        throw err;
+      }
       if (receiver) {
         server = await receiver.start({ port, host: host ?? '0.0.0.0' });
       } else {
