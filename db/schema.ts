@@ -136,3 +136,30 @@ export type TaskRow = typeof tasks.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
 export type StepRow = typeof steps.$inferSelect;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
+
+/**
+ * The ledger of outside effects, keyed by the step's idempotency key. An agent records its
+ * intent before acting and the result after, so a retry or a process taking over after a crash
+ * can tell "done" (never repeat) from "maybe done" (look it up outside before repeating).
+ */
+export const effects = pgTable('effects', {
+  idempotencyKey: text('idempotency_key').primaryKey(),
+  kind: text('kind').notNull(), // github_issue, email, …
+  status: text('status').notNull().default('started'), // started | done
+  externalId: text('external_id'),
+  detail: jsonb('detail').$type<Record<string, unknown>>(),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Last run of each scheduled job, shared by all replicas (a daily job runs once per day in all). */
+export const jobRuns = pgTable('job_runs', {
+  name: text('name').primaryKey(),
+  lastStartedAt: timestamp('last_started_at', { withTimezone: true }),
+  lastFinishedAt: timestamp('last_finished_at', { withTimezone: true }),
+  lastStatus: text('last_status'),
+  lastResult: jsonb('last_result').$type<Record<string, unknown>>(),
+});
+
+export type EffectRow = typeof effects.$inferSelect;
+export type JobRunRow = typeof jobRuns.$inferSelect;
