@@ -37,6 +37,7 @@ export interface StartOptions {
   githubThrottle?: boolean;
   slackRetries?: number;
   runnerBackoffMs?: number;
+  runnerPollMs?: number;
 }
 
 export interface Orchestrator {
@@ -110,7 +111,7 @@ export async function startOrchestrator(
   let users: UserDirectory | undefined;
 
   const runner = new Runner({
-    db,
+    database,
     agents: {
       ticket: createTicketAgent({ github, logger: logger.child({ agent: 'ticket' }) }),
       email: createEmailAgent({
@@ -125,7 +126,11 @@ export async function startOrchestrator(
       if (cards) track(cards.refresh(taskId));
     },
     resolveUserName: async (userId) => (users ? users.name(userId) : null),
-    ...(options.runnerBackoffMs !== undefined ? { backoffMs: options.runnerBackoffMs } : {}),
+    concurrency: config.runner.concurrency,
+    maxAttempts: config.runner.maxAttempts,
+    leaseMs: config.runner.leaseMs,
+    ...(options.runnerBackoffMs !== undefined ? { backoffBaseMs: options.runnerBackoffMs } : {}),
+    ...(options.runnerPollMs !== undefined ? { pollMs: options.runnerPollMs } : {}),
   });
 
   const slack = createSlackApp(
@@ -169,8 +174,7 @@ export async function startOrchestrator(
   await slack.start(config.port, config.host);
   const port = boundPort(slack) ?? config.port;
   ready = true;
-  const resumed = await runner.resumeIncomplete();
-  if (resumed > 0) logger.info({ resumed }, 'resumed runs left unfinished by a previous process');
+  await runner.start();
 
   const idle = async () => {
     for (let i = 0; i < 50; i++) {

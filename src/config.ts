@@ -1,3 +1,4 @@
+import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -93,6 +94,49 @@ const EnvSchema = z.object({
       z.string().regex(/^[UW][A-Z0-9]+$/, 'must be Slack user IDs such as U012ABCDEF, comma-separated'),
     ),
   ),
+  RUNNER_CONCURRENCY: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number' })
+      .int()
+      .min(1, 'must be at least 1')
+      .max(64, 'must be at most 64')
+      .default(4),
+  ),
+  RUNNER_MAX_ATTEMPTS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number' })
+      .int()
+      .min(1, 'must be at least 1')
+      .max(20, 'must be at most 20')
+      .default(5),
+  ),
+  RUNNER_LEASE_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number' })
+      .min(1, 'must be at least 1')
+      .max(3600, 'must be at most 3600')
+      .default(30),
+  ),
+  AUDIT_RETENTION_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of days' })
+      .int('must be a whole number of days')
+      .min(1, 'must be at least 1 day')
+      .default(90),
+  ),
+  APPROVAL_REMINDER_CRON: z.preprocess(
+    (value) => (typeof value === 'string' ? emptyToUndefined(value.trim()) : value),
+    z
+      .string()
+      .refine((v) => isValidCron(v), {
+        message: 'must be a cron expression such as "0 9 * * 1-5" (minute hour day month weekday)',
+      })
+      .default('0 9 * * 1-5'),
+  ),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z
@@ -133,6 +177,15 @@ export interface Config {
   };
   email: { from: string; to: string };
   approvers: string[];
+  /** Scheduled jobs (src/jobs.ts). */
+  jobs: {
+    /** Audit events older than this many days are deleted once a day. */
+    auditRetentionDays: number;
+    /** When approvers get one digest per channel of tasks waiting for approval (cron, server time). */
+    approvalReminderCron: string;
+  };
+  /** The durable runner: steps at once per process, attempts per step, lease length. */
+  runner: { concurrency: number; maxAttempts: number; leaseMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -206,6 +259,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     email: { from: e.EMAIL_FROM, to: e.TARGET_EMAIL ?? 'team@localhost' },
     approvers: e.SLACK_APPROVERS,
+    jobs: { auditRetentionDays: e.AUDIT_RETENTION_DAYS, approvalReminderCron: e.APPROVAL_REMINDER_CRON },
+    runner: {
+      concurrency: e.RUNNER_CONCURRENCY,
+      maxAttempts: e.RUNNER_MAX_ATTEMPTS,
+      leaseMs: Math.round(e.RUNNER_LEASE_SECONDS * 1000),
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -45,6 +45,20 @@ export function createEmailAgent(options: EmailAgentOptions): Agent {
       const ticket = parsedTicket.success ? parsedTicket.data : null;
       const content = composeEmail(task, ticket);
       const messageId = emailMessageId(ctx.runId);
+      // Recorded as sent before the step is marked done: a retry or a takeover after a crash
+      // between the two finds the record and does not send a second email.
+      const recorded = await ctx.effects?.get(ctx.idempotencyKey);
+      if (recorded?.status === 'done') {
+        const detail = recorded.detail ?? {};
+        log.info({ messageId }, 'email already sent for this run; not sending again');
+        return {
+          messageId: recorded.externalId ?? messageId,
+          to: typeof detail.to === 'string' ? detail.to : to,
+          delivery: detail.delivery === 'outbox' ? 'outbox' : 'smtp',
+          path: typeof detail.path === 'string' ? detail.path : null,
+        };
+      }
+      await ctx.effects?.begin(ctx.idempotencyKey, 'email');
       try {
         const sent = await mailer.send(
           {
@@ -64,7 +78,9 @@ export function createEmailAgent(options: EmailAgentOptions): Agent {
           { signal: ctx.signal },
         );
         log.info({ messageId: sent.messageId, delivery: mailer.kind, path: sent.path }, 'email sent');
-        return { messageId: sent.messageId, to, delivery: mailer.kind, path: sent.path };
+        const output: EmailOutput = { messageId: sent.messageId, to, delivery: mailer.kind, path: sent.path };
+        await ctx.effects?.complete(ctx.idempotencyKey, sent.messageId, output);
+        return output;
       } catch (err) {
         throw classifyError(err, 'Sending the email');
       }

@@ -58,6 +58,14 @@ export function createTicketAgent(options: TicketAgentOptions): Agent {
 
       const { owner, repo } = splitRepo(task.repo);
       const request = { signal: ctx.signal };
+      const recorded = await ctx.effects?.get(ctx.idempotencyKey);
+      if (recorded?.status === 'done' && recorded.detail) {
+        log.info({ issue: recorded.externalId }, 'issue already recorded for this step: reusing it');
+        return recorded.detail as TicketOutput;
+      }
+      // A 'started' record means a previous attempt may have created the issue before dying:
+      // the marker lookup below finds it in that case.
+      await ctx.effects?.begin(ctx.idempotencyKey, 'github_issue');
       try {
         login ??= ownLogin(github, request, options.logger).catch((err: unknown) => {
           login = null; // not cached: the next run asks again
@@ -67,7 +75,9 @@ export function createTicketAgent(options: TicketAgentOptions): Agent {
         const existing = await findExisting(github, { owner, repo, marker, creator: await login, request });
         if (existing) {
           log.info({ number: existing.number }, 'issue for this task already exists: reusing it');
-          return output(task.repo, existing, true);
+          const reused = output(task.repo, existing, true);
+          await ctx.effects?.complete(ctx.idempotencyKey, existing.html_url, reused);
+          return reused;
         }
         const created = await createIssue(
           github,
@@ -75,7 +85,9 @@ export function createTicketAgent(options: TicketAgentOptions): Agent {
           log,
         );
         log.info({ number: created.number, url: created.html_url }, 'issue created');
-        return output(task.repo, created, false);
+        const made = output(task.repo, created, false);
+        await ctx.effects?.complete(ctx.idempotencyKey, created.html_url, made);
+        return made;
       } catch (err) {
         throw classifyError(err, `Creating the GitHub issue in ${task.repo}`);
       }

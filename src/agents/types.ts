@@ -20,6 +20,24 @@ export interface AgentTask {
   evidence: string | null;
 }
 
+/** What the ledger knows of one outside effect. */
+export interface EffectRecord {
+  status: 'started' | 'done';
+  externalId: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+/**
+ * The runner's record of outside effects, keyed by idempotency key and kept in the database.
+ * An agent notes `begin` before acting and `complete` right after, so after a crash or a retry
+ * it can tell "done, never repeat" from "maybe done, check outside first".
+ */
+export interface EffectLedger {
+  get(key: string): Promise<EffectRecord | null>;
+  begin(key: string, kind: string): Promise<void>;
+  complete(key: string, externalId: string | null, detail: Record<string, unknown>): Promise<void>;
+}
+
 export interface AgentContext {
   runId: string;
   /** `${runId}:${agent}`: the same across retries and processes. */
@@ -31,6 +49,8 @@ export interface AgentContext {
   previous: Partial<Record<AgentName, Record<string, unknown>>>;
   signal: AbortSignal;
   logger: Logger;
+  /** Absent in unit tests of a single agent; the runner always gives one. */
+  effects?: EffectLedger;
 }
 
 export interface Agent {

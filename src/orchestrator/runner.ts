@@ -1,226 +1,519 @@
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../../db/index.js';
+import { hostname } from 'node:os';
+import { and, asc, eq, inArray, isNull, lt, lte, notExists, notInArray, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Database } from '../../db/index.js';
 import { auditEvents, discussions, runs, type StepRow, steps, tasks } from '../../db/schema.js';
-import { AgentError, type AgentTask, type Agent as PipelineAgent } from '../agents/types.js';
+import type { AgentTask, Agent as PipelineAgent } from '../agents/types.js';
 import type { AgentName } from '../domain/pipeline.js';
 import type { Priority } from '../domain/task.js';
-import { type Logger, scrubSecrets } from '../logger.js';
+import type { Logger } from '../logger.js';
+import { createEffectLedger } from './effect-ledger.js';
+import { backoffDelay, describeFailure } from './retry-policy.js';
+
+export const WAKE_CHANNEL = 'orchestrator_wakeup';
 
 export interface RunnerOptions {
-  db: Db;
+  database: Database;
   agents: Partial<Record<AgentName, PipelineAgent>>;
   logger: Logger;
   /** Called after every state change of a run (the Slack layer refreshes the card). */
   onChange?: (taskId: string) => void;
   /** Display name of a Slack user, for text written outside Slack. */
   resolveUserName?: (userId: string) => Promise<string | null>;
-  /** Attempts per step for transient errors before the run fails (the user can still Retry). */
+  /** Steps this process runs at once. */
+  concurrency?: number;
+  /** Attempts per step (transient errors) before the run fails; the user can still Retry. */
   maxAttempts?: number;
-  /** Base of the exponential backoff between automatic attempts. */
-  backoffMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** How long a claimed step stays ours without a heartbeat. */
+  leaseMs?: number;
+  /** Fallback wake-up when no notification arrives (and for due retries). */
+  pollMs?: number;
+  /** Identifies this process in `steps.lease_owner`. */
+  owner?: string;
+}
+
+type StopReason = 'cancelled' | 'shutdown' | 'lease-lost';
+
+interface InFlight {
+  step: StepRow;
+  abort: AbortController;
+  promise: Promise<void>;
 }
 
 /**
- * Executes runs in this process, step after step, recording each transition in the database
- * before and after the agent's effect. A step that succeeded is never run again for its run;
- * agents get a stable idempotency key so a step interrupted mid-effect does not repeat it.
+ * The durable runner. Steps are claimed from the database with a lease (`FOR UPDATE SKIP
+ * LOCKED`), kept alive by a heartbeat and released or taken over when a process dies, so any
+ * number of processes on one PostgreSQL cooperate and each step runs in one of them at a time.
+ * Every transition is written before and after the agent's effect; agents get a stable
+ * idempotency key and the effects ledger, so an effect happens once across retries and crashes.
  */
 export class Runner {
-  private readonly active = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  readonly owner: string;
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly stopReasons = new Map<string, StopReason>();
+  private wakeWaiters: Array<() => void> = [];
+  private woken = false;
+  private loopPromise: Promise<void> | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
   private stopping = false;
+  private readonly concurrency: number;
   private readonly maxAttempts: number;
-  private readonly backoffMs: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly ledger;
+  private claimsMade = 0;
 
   constructor(private readonly options: RunnerOptions) {
-    this.maxAttempts = options.maxAttempts ?? 3;
-    this.backoffMs = options.backoffMs ?? 500;
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+    this.concurrency = options.concurrency ?? 4;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.pollMs = options.pollMs ?? (options.database.kind === 'postgres' ? 2_000 : 500);
+    this.ledger = createEffectLedger(options.database.db);
   }
 
-  /** Starts executing a queued run unless this process already is. */
-  enqueue(runId: string): void {
-    if (this.stopping || this.active.has(runId)) return;
-    const abort = new AbortController();
-    const promise = this.execute(runId, abort.signal)
-      .catch((err: unknown) => {
-        this.options.logger.error({ err, runId }, 'run crashed');
-      })
-      .finally(() => {
-        this.active.delete(runId);
+  private get db() {
+    return this.options.database.db;
+  }
+
+  /** Recovers what a previous process left behind, subscribes to wake-ups and starts claiming. */
+  async start(): Promise<void> {
+    // PGlite is opened by one process only (the data folder is locked): every lease is stale.
+    const recovered =
+      this.options.database.kind === 'pglite'
+        ? await this.releaseLeases(true)
+        : await this.recoverExpiredLeases();
+    if (recovered > 0)
+      this.options.logger.info({ recovered }, 'took over steps left running by a stopped process');
+    const sqlClient = this.options.database.sql;
+    if (sqlClient) {
+      const sub = await sqlClient.listen(WAKE_CHANNEL, () => this.wake());
+      this.unlisten = () => sub.unlisten();
+    }
+    this.loopPromise = this.loop();
+  }
+
+  /** A run was queued (here or elsewhere): wake this process and, on PostgreSQL, all others. */
+  enqueue(_runId?: string): void {
+    this.wake();
+    const sqlClient = this.options.database.sql;
+    if (sqlClient) {
+      sqlClient.notify(WAKE_CHANNEL, 'run').catch((err: unknown) => {
+        this.options.logger.warn({ err }, 'could not notify other processes');
       });
-    this.active.set(runId, { promise, abort });
+    }
   }
 
-  /** Picks up runs left queued or running by a previous process (after a restart). */
-  async resumeIncomplete(): Promise<number> {
-    const rows = await this.options.db
-      .select({ id: runs.id })
-      .from(runs)
-      .where(inArray(runs.status, ['queued', 'running']));
-    for (const row of rows) this.enqueue(row.id);
-    return rows.length;
+  /** Steps whose lease ran out (their process died) go back to pending; returns how many. */
+  async recoverExpiredLeases(): Promise<number> {
+    return this.releaseLeases(false);
   }
 
-  /** Stops a run: no further step starts; the running agent sees its AbortSignal fire. */
+  /** Stops a run: no further step starts; a running step sees its AbortSignal fire. */
   async cancel(taskId: string, actor: string): Promise<boolean> {
-    const db = this.options.db;
-    const [run] = await db
-      .update(runs)
-      .set({ status: 'cancelled', finishedAt: new Date(), error: 'Cancelled' })
-      .where(and(eq(runs.taskId, taskId), inArray(runs.status, ['queued', 'running'])))
-      .returning();
+    const db = this.db;
+    const run = await db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(runs)
+        .set({ status: 'cancelled', finishedAt: new Date(), error: 'Cancelled' })
+        .where(and(eq(runs.taskId, taskId), inArray(runs.status, ['queued', 'running'])))
+        .returning();
+      if (!row) return undefined;
+      await tx
+        .update(steps)
+        .set({ status: 'skipped', error: 'Cancelled', leaseOwner: null, leaseUntil: null })
+        .where(and(eq(steps.runId, row.id), eq(steps.status, 'pending')));
+      await tx
+        .update(tasks)
+        .set({ status: 'cancelled', updatedAt: new Date() })
+        .where(and(eq(tasks.id, taskId), eq(tasks.status, 'running')));
+      await tx.insert(auditEvents).values({ taskId, actor, action: 'cancel', detail: { runId: row.id } });
+      return row;
+    });
     if (!run) return false;
-    await db
-      .update(steps)
-      .set({ status: 'skipped' })
-      .where(and(eq(steps.runId, run.id), eq(steps.status, 'pending')));
-    await db
-      .update(tasks)
-      .set({ status: 'cancelled', updatedAt: new Date() })
-      .where(and(eq(tasks.id, taskId), eq(tasks.status, 'running')));
-    await db.insert(auditEvents).values({ taskId, actor, action: 'cancel', detail: { runId: run.id } });
-    this.active.get(run.id)?.abort.abort(new Error('cancelled'));
+    for (const flight of this.inFlight.values()) {
+      if (flight.step.runId === run.id) this.abortStep(flight, 'cancelled');
+    }
     this.options.onChange?.(taskId);
     return true;
   }
 
-  /** Resolves when no run is executing (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.active.size > 0) {
-      await Promise.allSettled([...this.active.values()].map((a) => a.promise));
+  /** Resolves when nothing runs here and no step of a live run is due soon (tests, benchmarks). */
+  async idle(horizonMs = 10_000): Promise<void> {
+    for (;;) {
+      await Promise.allSettled([...this.inFlight.values()].map((f) => f.promise));
+      if (this.inFlight.size > 0) continue;
+      const [due] = await this.db
+        .select({ id: steps.id })
+        .from(steps)
+        .innerJoin(runs, eq(runs.id, steps.runId))
+        .where(
+          and(
+            inArray(runs.status, ['queued', 'running']),
+            or(
+              and(
+                eq(steps.status, 'pending'),
+                or(
+                  isNull(steps.nextAttemptAt),
+                  lte(steps.nextAttemptAt, sql`now() + (${horizonMs} * interval '1 millisecond')`),
+                ),
+              ),
+              eq(steps.status, 'running'),
+            ),
+          ),
+        )
+        .limit(1);
+      if (!due || this.stopping) return;
+      this.wake();
+      await new Promise((r) => setTimeout(r, 10));
     }
   }
 
+  /** Graceful shutdown: stop claiming, let running steps finish, then release the rest. */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopping = true;
-    const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
-    await Promise.race([this.idle(), timer]);
-    for (const { abort } of this.active.values()) abort.abort(new Error('shutting down'));
+    this.wake();
+    await this.loopPromise;
+    const flights = [...this.inFlight.values()];
+    const finished = Promise.allSettled(flights.map((f) => f.promise));
+    const timer = new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), timeoutMs).unref(),
+    );
+    if ((await Promise.race([finished, timer])) === 'timeout') {
+      for (const flight of this.inFlight.values()) this.abortStep(flight, 'shutdown');
+      await Promise.allSettled(flights.map((f) => f.promise));
+    }
+    await this.unlisten?.().catch(() => {});
   }
 
-  private async execute(runId: string, signal: AbortSignal): Promise<void> {
-    const { db, logger } = this.options;
-    const [run] = await db
-      .update(runs)
-      .set({ status: 'running', startedAt: new Date() })
-      .where(and(eq(runs.id, runId), inArray(runs.status, ['queued', 'running'])))
-      .returning();
+  stats(): { claims: number; inFlight: number } {
+    return { claims: this.claimsMade, inFlight: this.inFlight.size };
+  }
+
+  // ------------------------------------------------------------------------------- the loop
+
+  private wake(): void {
+    this.woken = true;
+    const waiters = this.wakeWaiters;
+    this.wakeWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private waitForWake(ms: number): Promise<void> {
+    if (this.woken) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      this.woken = false;
+      try {
+        while (!this.stopping && this.inFlight.size < this.concurrency) {
+          const step = await this.claim();
+          if (!step) break;
+          this.launch(step);
+        }
+      } catch (err) {
+        this.options.logger.error({ err }, 'claiming a step failed; will try again');
+      }
+      if (this.stopping) break;
+      await this.waitForWake(this.pollMs);
+    }
+  }
+
+  private async claim(): Promise<StepRow | undefined> {
+    const prior = alias(steps, 'prior');
+    const now = sql`now()`;
+    return this.db.transaction(async (tx) => {
+      const [candidate] = await tx
+        .select({ id: steps.id })
+        .from(steps)
+        .innerJoin(runs, eq(runs.id, steps.runId))
+        .where(
+          and(
+            inArray(runs.status, ['queued', 'running']),
+            or(
+              and(
+                eq(steps.status, 'pending'),
+                or(isNull(steps.nextAttemptAt), lte(steps.nextAttemptAt, now)),
+              ),
+              and(eq(steps.status, 'running'), lt(steps.leaseUntil, now)),
+            ),
+            notExists(
+              tx
+                .select({ one: sql`1` })
+                .from(prior)
+                .where(
+                  and(
+                    eq(prior.runId, steps.runId),
+                    lt(prior.position, steps.position),
+                    notInArray(prior.status, ['succeeded', 'skipped']),
+                  ),
+                ),
+            ),
+          ),
+        )
+        .orderBy(asc(steps.createdAt), asc(steps.position))
+        .limit(1)
+        .for('update', { of: steps, skipLocked: true });
+      if (!candidate) return undefined;
+      const [claimed] = await tx
+        .update(steps)
+        .set({
+          status: 'running',
+          leaseOwner: this.owner,
+          leaseUntil: sql`now() + (${this.leaseMs} * interval '1 millisecond')`,
+          attempt: sql`${steps.attempt} + 1`,
+          startedAt: sql`now()`,
+          finishedAt: null,
+          nextAttemptAt: null,
+        })
+        .where(eq(steps.id, candidate.id))
+        .returning();
+      if (!claimed) return undefined;
+      await tx
+        .update(runs)
+        .set({ status: 'running', startedAt: sql`coalesce(${runs.startedAt}, now())` })
+        .where(and(eq(runs.id, claimed.runId), eq(runs.status, 'queued')));
+      this.claimsMade += 1;
+      return claimed;
+    });
+  }
+
+  private launch(step: StepRow): void {
+    const abort = new AbortController();
+    const flight: InFlight = { step, abort, promise: Promise.resolve() };
+    flight.promise = this.execute(flight)
+      .catch((err: unknown) => this.options.logger.error({ err, stepId: step.id }, 'step execution crashed'))
+      .finally(() => {
+        this.inFlight.delete(step.id);
+        this.stopReasons.delete(step.id);
+        this.wake();
+      });
+    this.inFlight.set(step.id, flight);
+  }
+
+  private abortStep(flight: InFlight, reason: StopReason): void {
+    if (!this.stopReasons.has(flight.step.id)) this.stopReasons.set(flight.step.id, reason);
+    flight.abort.abort(new Error(reason));
+  }
+
+  // ------------------------------------------------------------------------ one step, once
+
+  private async execute(flight: InFlight): Promise<void> {
+    const { step } = flight;
+    const { logger } = this.options;
+    const [run] = await this.db.select().from(runs).where(eq(runs.id, step.runId));
     if (!run) return;
     this.options.onChange?.(run.taskId);
-    const task = await this.loadAgentTask(run.taskId);
-    const stepRows = await db.select().from(steps).where(eq(steps.runId, runId)).orderBy(steps.position);
-    const previous: Partial<Record<AgentName, Record<string, unknown>>> = {};
-
-    for (const step of stepRows) {
-      const agentName = step.agent as AgentName;
-      if (step.status === 'succeeded') {
-        previous[agentName] = step.output ?? {};
-        continue;
+    const heartbeat = setInterval(
+      () => void this.heartbeat(flight),
+      Math.max(50, Math.floor(this.leaseMs / 3)),
+    );
+    try {
+      if (step.attempt > this.maxAttempts) {
+        await this.fail(step, run.taskId, `gave up after ${this.maxAttempts} attempts`);
+        return;
       }
-      if (step.status === 'skipped') continue;
-      if (signal.aborted || (await this.isCancelled(runId))) return;
-      const outcome = await this.runStep(step, task, previous, signal);
-      if (outcome.ok) {
-        previous[agentName] = outcome.output;
-        continue;
+      const agent = this.options.agents[step.agent as AgentName];
+      if (!agent) {
+        await this.fail(step, run.taskId, `no agent is configured for step "${step.agent}"`);
+        return;
       }
-      if (outcome.cancelled) return;
-      await this.finishRun(runId, run.taskId, 'failed', outcome.error);
-      logger.warn({ runId, step: agentName, error: outcome.error }, 'run failed');
-      return;
-    }
-    await this.finishRun(runId, run.taskId, 'succeeded', null);
-    logger.info({ runId, taskId: run.taskId }, 'run succeeded');
-  }
-
-  private async runStep(
-    step: StepRow,
-    task: AgentTask,
-    previous: Partial<Record<AgentName, Record<string, unknown>>>,
-    signal: AbortSignal,
-  ): Promise<
-    { ok: true; output: Record<string, unknown> } | { ok: false; error: string; cancelled: boolean }
-  > {
-    const { db, logger } = this.options;
-    const agent = this.options.agents[step.agent as AgentName];
-    let attempt = step.attempt;
-    for (;;) {
-      attempt += 1;
-      await db
-        .update(steps)
-        .set({ status: 'running', attempt, startedAt: new Date(), finishedAt: null, error: null })
-        .where(eq(steps.id, step.id));
-      this.options.onChange?.(task.id);
+      const task = await this.loadAgentTask(run.taskId);
+      const previous = await this.previousOutputs(step.runId);
+      let output: Record<string, unknown>;
       try {
-        if (!agent) throw new AgentError(`No agent is configured for step "${step.agent}".`, 'permanent');
-        const output = await agent.run({
+        output = await agent.run({
           runId: step.runId,
           idempotencyKey: step.idempotencyKey,
-          attempt,
+          attempt: step.attempt,
           task,
           previous,
-          signal,
-          logger: logger.child({ runId: step.runId, step: step.agent, attempt }),
+          signal: flight.abort.signal,
+          logger: logger.child({ runId: step.runId, step: step.agent, attempt: step.attempt }),
+          effects: this.ledger,
         });
-        await db
-          .update(steps)
-          .set({ status: 'succeeded', output, finishedAt: new Date(), error: null })
-          .where(eq(steps.id, step.id));
-        this.options.onChange?.(task.id);
-        return { ok: true, output };
       } catch (err) {
-        const failure = describeFailure(err);
-        const cancelled = signal.aborted;
-        const retry = !cancelled && failure.transient && attempt < this.maxAttempts;
-        await db
-          .update(steps)
-          .set({
-            status: retry ? 'pending' : 'failed',
-            error: failure.message,
-            finishedAt: new Date(),
-          })
-          .where(eq(steps.id, step.id));
-        this.options.onChange?.(task.id);
-        if (!retry) return { ok: false, error: `${step.agent}: ${failure.message}`, cancelled };
-        const delay = failure.retryAfterMs ?? this.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random());
-        logger.info(
-          { step: step.agent, attempt, delay, error: failure.message },
-          'transient step failure; retrying',
-        );
-        await sleep(Math.min(delay, 30_000), signal);
-        if (signal.aborted) return { ok: false, error: 'cancelled', cancelled: true };
+        await this.handleError(flight, run.taskId, err);
+        return;
       }
+      await this.succeed(step, run.taskId, output);
+    } finally {
+      clearInterval(heartbeat);
+      this.options.onChange?.(run.taskId);
     }
   }
 
-  private async finishRun(
-    runId: string,
-    taskId: string,
-    status: 'succeeded' | 'failed',
-    error: string | null,
-  ): Promise<void> {
-    const db = this.options.db;
-    await db.transaction(async (tx) => {
-      const [run] = await tx
-        .update(runs)
-        .set({ status, error, finishedAt: new Date() })
-        .where(and(eq(runs.id, runId), eq(runs.status, 'running')))
-        .returning();
-      if (!run) return;
-      await tx
-        .update(tasks)
-        .set({ status: status === 'succeeded' ? 'done' : 'failed', updatedAt: new Date() })
-        .where(and(eq(tasks.id, taskId), eq(tasks.status, 'running')));
-    });
-    this.options.onChange?.(taskId);
+  /** Extends our lease; aborts the agent when the lease was lost or the run cancelled. */
+  private async heartbeat(flight: InFlight): Promise<void> {
+    try {
+      const [row] = await this.db
+        .update(steps)
+        .set({ leaseUntil: sql`now() + (${this.leaseMs} * interval '1 millisecond')` })
+        .where(
+          and(eq(steps.id, flight.step.id), eq(steps.leaseOwner, this.owner), eq(steps.status, 'running')),
+        )
+        .returning({ runId: steps.runId });
+      if (!row) {
+        this.abortStep(flight, 'lease-lost');
+        return;
+      }
+      const [run] = await this.db.select({ status: runs.status }).from(runs).where(eq(runs.id, row.runId));
+      if (run?.status === 'cancelled') this.abortStep(flight, 'cancelled');
+    } catch (err) {
+      this.options.logger.warn({ err }, 'heartbeat failed');
+    }
   }
 
-  private async isCancelled(runId: string): Promise<boolean> {
-    const [row] = await this.options.db.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
-    return row?.status === 'cancelled';
+  private async succeed(step: StepRow, taskId: string, output: Record<string, unknown>): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      // Fenced by lease_owner: if another process took the step over, its outcome stands.
+      const [done] = await tx
+        .update(steps)
+        .set({
+          status: 'succeeded',
+          output,
+          error: null,
+          finishedAt: new Date(),
+          leaseOwner: null,
+          leaseUntil: null,
+        })
+        .where(and(eq(steps.id, step.id), eq(steps.leaseOwner, this.owner), eq(steps.status, 'running')))
+        .returning({ id: steps.id });
+      if (!done) return;
+      const [remaining] = await tx
+        .select({ id: steps.id })
+        .from(steps)
+        .where(and(eq(steps.runId, step.runId), notInArray(steps.status, ['succeeded', 'skipped'])))
+        .limit(1);
+      if (remaining) return;
+      const [finished] = await tx
+        .update(runs)
+        .set({ status: 'succeeded', error: null, finishedAt: new Date() })
+        .where(and(eq(runs.id, step.runId), eq(runs.status, 'running')))
+        .returning({ id: runs.id });
+      if (finished) {
+        await tx
+          .update(tasks)
+          .set({ status: 'done', updatedAt: new Date() })
+          .where(and(eq(tasks.id, taskId), eq(tasks.status, 'running')));
+        this.options.logger.info({ runId: step.runId, taskId }, 'run succeeded');
+      }
+    });
+  }
+
+  private async handleError(flight: InFlight, taskId: string, err: unknown): Promise<void> {
+    const { step } = flight;
+    const reason = this.stopReasons.get(step.id);
+    const fence = and(eq(steps.id, step.id), eq(steps.leaseOwner, this.owner), eq(steps.status, 'running'));
+    if (reason === 'shutdown') {
+      // Not the agent's fault: hand the step back untouched for another process (or our restart).
+      await this.db
+        .update(steps)
+        .set({
+          status: 'pending',
+          attempt: sql`greatest(${steps.attempt} - 1, 0)`,
+          leaseOwner: null,
+          leaseUntil: null,
+        })
+        .where(fence);
+      return;
+    }
+    if (reason === 'lease-lost') return;
+    if (reason === 'cancelled') {
+      await this.db
+        .update(steps)
+        .set({
+          status: 'skipped',
+          error: 'Cancelled',
+          finishedAt: new Date(),
+          leaseOwner: null,
+          leaseUntil: null,
+        })
+        .where(fence);
+      return;
+    }
+    const failure = describeFailure(err);
+    if (failure.transient && step.attempt < this.maxAttempts) {
+      const delay = backoffDelay(
+        step.attempt,
+        { baseMs: this.options.backoffBaseMs ?? 1_000, maxMs: this.options.backoffMaxMs ?? 5 * 60_000 },
+        failure.retryAfterMs,
+      );
+      await this.db
+        .update(steps)
+        .set({
+          status: 'pending',
+          error: `${failure.message} (attempt ${step.attempt} of ${this.maxAttempts}; retrying)`,
+          nextAttemptAt: sql`now() + (${delay} * interval '1 millisecond')`,
+          finishedAt: new Date(),
+          leaseOwner: null,
+          leaseUntil: null,
+        })
+        .where(fence);
+      this.options.logger.info(
+        { runId: step.runId, step: step.agent, attempt: step.attempt, delay, error: failure.message },
+        'transient failure; will retry',
+      );
+      setTimeout(() => this.wake(), delay + 5).unref();
+      return;
+    }
+    const suffix = failure.transient ? ` (gave up after ${step.attempt} attempts)` : '';
+    await this.fail(step, taskId, `${failure.message}${suffix}`);
+  }
+
+  private async fail(step: StepRow, taskId: string, message: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const [failed] = await tx
+        .update(steps)
+        .set({ status: 'failed', error: message, finishedAt: new Date(), leaseOwner: null, leaseUntil: null })
+        .where(and(eq(steps.id, step.id), eq(steps.leaseOwner, this.owner), eq(steps.status, 'running')))
+        .returning({ id: steps.id });
+      if (!failed) return;
+      const [run] = await tx
+        .update(runs)
+        .set({ status: 'failed', error: `${step.agent}: ${message}`, finishedAt: new Date() })
+        .where(and(eq(runs.id, step.runId), eq(runs.status, 'running')))
+        .returning({ id: runs.id });
+      if (run) {
+        await tx
+          .update(tasks)
+          .set({ status: 'failed', updatedAt: new Date() })
+          .where(and(eq(tasks.id, taskId), eq(tasks.status, 'running')));
+      }
+    });
+    this.options.logger.warn({ runId: step.runId, step: step.agent, error: message }, 'run failed');
+  }
+
+  private async releaseLeases(all: boolean): Promise<number> {
+    const released = await this.db
+      .update(steps)
+      .set({ status: 'pending', leaseOwner: null, leaseUntil: null })
+      .where(and(eq(steps.status, 'running'), all ? undefined : lt(steps.leaseUntil, sql`now()`)))
+      .returning({ id: steps.id });
+    if (released.length > 0) this.wake();
+    return released.length;
+  }
+
+  private async previousOutputs(runId: string): Promise<Partial<Record<AgentName, Record<string, unknown>>>> {
+    const rows = await this.db
+      .select({ agent: steps.agent, output: steps.output })
+      .from(steps)
+      .where(and(eq(steps.runId, runId), eq(steps.status, 'succeeded')));
+    return Object.fromEntries(rows.map((r) => [r.agent, r.output ?? {}]));
   }
 
   private async loadAgentTask(taskId: string): Promise<AgentTask> {
-    const [row] = await this.options.db
+    const [row] = await this.db
       .select({ task: tasks, permalink: discussions.permalink })
       .from(tasks)
       .innerJoin(discussions, eq(discussions.id, tasks.discussionId))
@@ -245,30 +538,4 @@ export class Runner {
       evidence: t.evidence,
     };
   }
-}
-
-function describeFailure(err: unknown): { message: string; transient: boolean; retryAfterMs?: number } {
-  if (err instanceof AgentError) {
-    return {
-      message: scrubSecrets(err.message),
-      transient: err.kind === 'transient',
-      ...(err.options.retryAfterMs !== undefined ? { retryAfterMs: err.options.retryAfterMs } : {}),
-    };
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return { message: scrubSecrets(message.split('\n')[0] ?? 'unknown error'), transient: false };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

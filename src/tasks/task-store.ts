@@ -300,7 +300,7 @@ export class TaskStore {
         if (!run) throw new LostRace();
         await tx
           .update(steps)
-          .set({ status: 'pending', error: null, finishedAt: null, nextAttemptAt: null })
+          .set({ status: 'pending', attempt: 0, error: null, finishedAt: null, nextAttemptAt: null })
           .where(and(eq(steps.runId, run.id), or(eq(steps.status, 'failed'), eq(steps.status, 'skipped'))));
         await tx.insert(auditEvents).values({ taskId, actor, action: 'retry', detail: { runId: run.id } });
         return { run, created: true };

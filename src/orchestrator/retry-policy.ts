@@ -1,0 +1,45 @@
+import { AgentError } from '../agents/types.js';
+import { scrubSecrets } from '../logger.js';
+
+export interface Failure {
+  message: string;
+  transient: boolean;
+  retryAfterMs?: number;
+}
+
+/** Any thrown value → what the card shows and whether another attempt may succeed. */
+export function describeFailure(err: unknown): Failure {
+  if (err instanceof AgentError) {
+    return {
+      message: oneLine(err.message),
+      transient: err.kind === 'transient',
+      ...(err.options.retryAfterMs !== undefined ? { retryAfterMs: err.options.retryAfterMs } : {}),
+    };
+  }
+  // An unexpected error is a bug or a broken dependency: retrying blindly would hide it.
+  return { message: oneLine(err instanceof Error ? err.message : String(err)), transient: false };
+}
+
+function oneLine(text: string): string {
+  return scrubSecrets(text.split('\n')[0] ?? 'unknown error').slice(0, 500);
+}
+
+export interface BackoffPolicy {
+  baseMs: number;
+  maxMs: number;
+}
+
+/**
+ * Delay before attempt `attempt + 1`: exponential with full jitter (spreads retries of many
+ * runs hitting the same outage), never shorter than the server's Retry-After.
+ */
+export function backoffDelay(
+  attempt: number,
+  policy: BackoffPolicy,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+  const jittered = ceiling / 2 + random() * (ceiling / 2);
+  return Math.round(Math.max(jittered, retryAfterMs ?? 0));
+}
