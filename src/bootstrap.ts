@@ -11,7 +11,7 @@ import { Runner } from './orchestrator/runner.js';
 import { createAnthropicClient } from './services/anthropic.js';
 import { createGitHubClient } from './services/github.js';
 import { createMailer } from './services/mailer.js';
-import { createSlackApp, type SlackApp } from './slack/app.js';
+import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/app.js';
 import { CardPublisher } from './slack/card-publisher.js';
 import type { SlackDeps } from './slack/deps.js';
 import { ExtractionFlow } from './slack/extraction-flow.js';
@@ -38,6 +38,8 @@ export interface StartOptions {
   slackRetries?: number;
   runnerBackoffMs?: number;
   runnerPollMs?: number;
+  /** More HTTP routes on the bot's port (the sandbox page and its API). */
+  extraRoutes?: SlackAppOptions['extraRoutes'];
 }
 
 export interface Orchestrator {
@@ -89,7 +91,7 @@ export async function startOrchestrator(
         token: config.github.token,
         ...(config.github.apiUrl ? { apiUrl: config.github.apiUrl } : {}),
         logger: logger.child({ service: 'github' }),
-        ...(options.githubThrottle !== undefined ? { throttle: options.githubThrottle } : {}),
+        throttle: options.githubThrottle ?? config.github.throttle,
       })
     : null;
   const mailer = createMailer({
@@ -144,6 +146,7 @@ export async function startOrchestrator(
       logger,
       isReady: () => ready,
       ...(options.slackRetries !== undefined ? { retries: options.slackRetries } : {}),
+      ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
     },
     (app): SlackDeps => {
       users = new UserDirectory(app.client);

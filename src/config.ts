@@ -53,7 +53,7 @@ const EnvSchema = z.object({
   }),
   SLACK_API_URL: optionalUrl,
   PORT: port(3000),
-  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  HOST: z.preprocess(emptyToUndefined, z.string().optional()),
   DATABASE_URL: z.preprocess(
     emptyToUndefined,
     z
@@ -79,6 +79,7 @@ const EnvSchema = z.object({
         : value,
     z.array(repoName).default([]),
   ),
+  GITHUB_THROTTLE: bool,
   SMTP_HOST: optionalString,
   SMTP_PORT: port(587),
   SMTP_SECURE: bool,
@@ -137,6 +138,7 @@ const EnvSchema = z.object({
       })
       .default('0 9 * * 1-5'),
   ),
+  SANDBOX: bool,
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z
@@ -167,6 +169,8 @@ export interface Config {
     /** The repos users may pick from; the first is the default. Never empty. */
     repos: string[];
     defaultRepo: string;
+    /** Client-side spacing of writes, as GitHub advises; off only for GHE without secondary limits, or tests. */
+    throttle: boolean;
   };
   smtp: {
     host: string | undefined;
@@ -186,6 +190,11 @@ export interface Config {
   };
   /** The durable runner: steps at once per process, attempts per step, lease length. */
   runner: { concurrency: number; maxAttempts: number; leaseMs: number };
+  /**
+   * The local sandbox workspace (no Slack needed): on with SANDBOX=1, or when SLACK_BOT_TOKEN is
+   * unset (unless SANDBOX=0). It listens on `host`: 127.0.0.1 unless HOST is set.
+   */
+  sandbox: { enabled: boolean; host: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -236,7 +245,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiUrl: e.SLACK_API_URL,
     },
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? '0.0.0.0',
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     anthropic: {
@@ -249,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiUrl: e.GITHUB_API_URL,
       repos: repos.length > 0 ? repos : [defaultRepo],
       defaultRepo,
+      throttle: e.GITHUB_THROTTLE ?? true,
     },
     smtp: {
       host: e.SMTP_HOST,
@@ -265,6 +275,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.RUNNER_MAX_ATTEMPTS,
       leaseMs: Math.round(e.RUNNER_LEASE_SECONDS * 1000),
     },
+    sandbox: { enabled: e.SANDBOX ?? e.SLACK_BOT_TOKEN === undefined, host: e.HOST ?? '127.0.0.1' },
     logLevel: e.LOG_LEVEL,
   };
 }

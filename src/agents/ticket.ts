@@ -22,6 +22,11 @@ export interface TicketAgentOptions {
 const RECENT_ISSUES = 100;
 const GITHUB_TITLE_MAX = 256;
 
+/** The effects-ledger key of a task's issue (one per task, across runs). */
+export function ticketEffectKey(taskId: string): string {
+  return `task:${taskId}:github_issue`;
+}
+
 export function issueMarker(taskId: string): string {
   return `<!-- ai-orchestrator:task=${taskId} -->`;
 }
@@ -58,25 +63,29 @@ export function createTicketAgent(options: TicketAgentOptions): Agent {
 
       const { owner, repo } = splitRepo(task.repo);
       const request = { signal: ctx.signal };
-      const recorded = await ctx.effects?.get(ctx.idempotencyKey);
+      // One issue per task, whatever the run: the ledger is keyed by task. No record at all means
+      // no attempt ever started creating it, so the (throttled, slow) marker search is skipped.
+      const effectKey = ticketEffectKey(task.id);
+      const recorded = await ctx.effects?.get(effectKey);
       if (recorded?.status === 'done' && recorded.detail) {
-        log.info({ issue: recorded.externalId }, 'issue already recorded for this step: reusing it');
+        log.info({ issue: recorded.externalId }, 'issue already recorded for this task: reusing it');
         return recorded.detail as TicketOutput;
       }
-      // A 'started' record means a previous attempt may have created the issue before dying:
-      // the marker lookup below finds it in that case.
-      await ctx.effects?.begin(ctx.idempotencyKey, 'github_issue');
+      const mayExist = !ctx.effects || recorded !== null;
+      await ctx.effects?.begin(effectKey, 'github_issue');
       try {
         login ??= ownLogin(github, request, options.logger).catch((err: unknown) => {
           login = null; // not cached: the next run asks again
           throw err;
         });
         const marker = issueMarker(task.id);
-        const existing = await findExisting(github, { owner, repo, marker, creator: await login, request });
+        const existing = mayExist
+          ? await findExisting(github, { owner, repo, marker, creator: await login, request })
+          : undefined;
         if (existing) {
           log.info({ number: existing.number }, 'issue for this task already exists: reusing it');
           const reused = output(task.repo, existing, true);
-          await ctx.effects?.complete(ctx.idempotencyKey, existing.html_url, reused);
+          await ctx.effects?.complete(effectKey, existing.html_url, reused);
           return reused;
         }
         const created = await createIssue(
@@ -86,7 +95,7 @@ export function createTicketAgent(options: TicketAgentOptions): Agent {
         );
         log.info({ number: created.number, url: created.html_url }, 'issue created');
         const made = output(task.repo, created, false);
-        await ctx.effects?.complete(ctx.idempotencyKey, created.html_url, made);
+        await ctx.effects?.complete(effectKey, created.html_url, made);
         return made;
       } catch (err) {
         throw classifyError(err, `Creating the GitHub issue in ${task.repo}`);

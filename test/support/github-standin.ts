@@ -88,6 +88,8 @@ export interface GitHubStandIn {
   failNext(route: string, status: number, options?: FailOptions): void;
   searchLag: boolean;
   delayMs: number;
+  /** Writes (POST/PATCH…) take effect at once but answer only after this long. */
+  holdResponseMs: number;
   /** Makes every issue searchable (the index catches up). */
   indexSearch(): void;
   close(): Promise<void>;
@@ -419,6 +421,10 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       answer = matched.r.handler({ params, query: url.searchParams, body, login });
     }
     record.status = answer.status;
+    // The effect has happened; the caller just has not heard back yet (crash tests kill it here).
+    if (standIn.holdResponseMs > 0 && method !== 'GET') {
+      await new Promise((resolve) => setTimeout(resolve, standIn.holdResponseMs));
+    }
     send(res, answer.status, answer.body, answer.headers);
   }
 
@@ -432,6 +438,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     requests,
     searchLag: options.searchLag ?? false,
     delayMs: options.delayMs ?? 0,
+    holdResponseMs: 0,
     issues: (full) => repos.get(full.toLowerCase())?.issues ?? [],
     labels: (full) => [...(repos.get(full.toLowerCase())?.labels ?? [])],
     addRepo,
