@@ -35,6 +35,7 @@ export interface StartOptions {
   /** Overrides for tests: a scripted extractor, GitHub without throttling, fewer retries. */
   extractor?: Extractor;
   githubThrottle?: boolean;
+  githubRetryBaseMs?: number;
   slackRetries?: number;
   runnerBackoffMs?: number;
   runnerPollMs?: number;
@@ -92,6 +93,7 @@ export async function startOrchestrator(
         ...(config.github.apiUrl ? { apiUrl: config.github.apiUrl } : {}),
         logger: logger.child({ service: 'github' }),
         throttle: options.githubThrottle ?? config.github.throttle,
+        ...(options.githubRetryBaseMs !== undefined ? { retryAfterBaseMs: options.githubRetryBaseMs } : {}),
       })
     : null;
   const mailer = createMailer({

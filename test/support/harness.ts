@@ -92,6 +92,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     botId: slack.botId,
     botUserId: slack.botUserId,
     githubThrottle: false,
+    githubRetryBaseMs: 10,
     slackRetries: 0,
     runnerBackoffMs: 5,
     ...options.start,
