@@ -32,16 +32,15 @@ const bool = z.preprocess(
     .transform((v) => (v === undefined ? undefined : ['true', '1', 'yes'].includes(v))),
 );
 const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must look like owner/repo');
-const csv = z.preprocess(
-  (value) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s.length > 0)
-      : value,
-  z.array(z.string()).default([]),
-);
+/** A comma-separated list; blanks around and between items are ignored. */
+const splitList = (value: unknown): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
+    : value;
+const csv = z.preprocess(splitList, z.array(z.string()).default([]));
 
 const EnvSchema = z.object({
   SLACK_BOT_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xox'), {
@@ -69,16 +68,7 @@ const EnvSchema = z.object({
   GITHUB_TOKEN: optionalString,
   GITHUB_API_URL: optionalUrl,
   GITHUB_REPO: z.preprocess(emptyToUndefined, repoName.optional()),
-  GITHUB_REPOS: z.preprocess(
-    (value) =>
-      typeof value === 'string'
-        ? value
-            .split(',')
-            .map((s) => s.trim())
-            .filter((s) => s.length > 0)
-        : value,
-    z.array(repoName).default([]),
-  ),
+  GITHUB_REPOS: z.preprocess(splitList, z.array(repoName).default([])),
   GITHUB_THROTTLE: bool,
   SMTP_HOST: optionalString,
   SMTP_PORT: port(587),

@@ -1,20 +1,12 @@
 import type { AgentName } from '../domain/pipeline.js';
-import type { Priority } from '../domain/task.js';
+import type { TaskFields } from '../domain/task.js';
 import type { Logger } from '../logger.js';
 
 /** The task as an agent sees it: plain data, already edited and approved by people. */
-export interface AgentTask {
+export interface AgentTask extends TaskFields {
   id: string;
-  title: string;
-  description: string;
-  acceptanceCriteria: string[];
-  priority: Priority;
-  labels: string[];
-  deadline: string | null;
-  assignee: string | null;
   /** Display name of the assignee, for text outside Slack. */
   assigneeName: string | null;
-  repo: string;
   /** Permalink of the Slack thread the task came from, if any. */
   threadLink: string | null;
   evidence: string | null;

@@ -1,5 +1,18 @@
 import { hostname } from 'node:os';
-import { and, asc, eq, inArray, isNull, lt, lte, notExists, notInArray, or, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  eq,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  notExists,
+  notInArray,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/index.js';
 import { auditEvents, discussions, runs, type StepRow, steps, tasks } from '../../db/schema.js';
@@ -11,6 +24,11 @@ import { createEffectLedger } from './effect-ledger.js';
 import { backoffDelay, describeFailure } from './retry-policy.js';
 
 export const WAKE_CHANNEL = 'orchestrator_wakeup';
+
+/** A pending step whose next attempt is due by `when` (a retry waits for its backoff). */
+function pendingDueBy(when: SQL) {
+  return and(eq(steps.status, 'pending'), or(isNull(steps.nextAttemptAt), lte(steps.nextAttemptAt, when)));
+}
 
 export interface RunnerOptions {
   database: Database;
@@ -153,13 +171,7 @@ export class Runner {
           and(
             inArray(runs.status, ['queued', 'running']),
             or(
-              and(
-                eq(steps.status, 'pending'),
-                or(
-                  isNull(steps.nextAttemptAt),
-                  lte(steps.nextAttemptAt, sql`now() + (${horizonMs} * interval '1 millisecond')`),
-                ),
-              ),
+              pendingDueBy(sql`now() + (${horizonMs} * interval '1 millisecond')`),
               eq(steps.status, 'running'),
             ),
           ),
@@ -240,13 +252,7 @@ export class Runner {
         .where(
           and(
             inArray(runs.status, ['queued', 'running']),
-            or(
-              and(
-                eq(steps.status, 'pending'),
-                or(isNull(steps.nextAttemptAt), lte(steps.nextAttemptAt, now)),
-              ),
-              and(eq(steps.status, 'running'), lt(steps.leaseUntil, now)),
-            ),
+            or(pendingDueBy(now), and(eq(steps.status, 'running'), lt(steps.leaseUntil, now))),
             notExists(
               tx
                 .select({ one: sql`1` })

@@ -229,8 +229,8 @@ export class TaskStore {
         'invalid_state',
       );
     }
-    try {
-      return await this.db.transaction(async (tx) => {
+    return this.raceSafely(taskId, () =>
+      this.db.transaction(async (tx) => {
         const [claimed] = await tx
           .update(tasks)
           .set({ status: 'running', version: sql`${tasks.version} + 1`, updatedAt: new Date() })
@@ -252,15 +252,8 @@ export class TaskStore {
         );
         await tx.insert(auditEvents).values({ taskId, actor, action: 'execute', detail: { runId: run.id } });
         return { run, created: true };
-      });
-    } catch (err) {
-      if (err instanceof LostRace || isUniqueViolation(err)) {
-        const live = await this.liveRun(taskId);
-        if (live) return { run: live, created: false };
-        throw new TaskActionError('This task changed meanwhile; refresh and try again.', 'stale');
-      }
-      throw err;
-    }
+      }),
+    );
   }
 
   /** Puts a failed or cancelled run back in the queue; steps that succeeded stay done. */
@@ -284,8 +277,8 @@ export class TaskStore {
       .orderBy(desc(runs.createdAt))
       .limit(1);
     if (!last) throw new TaskActionError('There is no run to retry; use Execute.', 'invalid_state');
-    try {
-      return await this.db.transaction(async (tx) => {
+    return this.raceSafely(taskId, () =>
+      this.db.transaction(async (tx) => {
         const [claimed] = await tx
           .update(tasks)
           .set({ status: 'running', version: sql`${tasks.version} + 1`, updatedAt: new Date() })
@@ -304,7 +297,20 @@ export class TaskStore {
           .where(and(eq(steps.runId, run.id), or(eq(steps.status, 'failed'), eq(steps.status, 'skipped'))));
         await tx.insert(auditEvents).values({ taskId, actor, action: 'retry', detail: { runId: run.id } });
         return { run, created: true };
-      });
+      }),
+    );
+  }
+
+  /**
+   * Runs a run-starting transaction; when a concurrent click won the race (our conditional
+   * update matched nothing, or the one-live-run index refused us), answers with the winner's run.
+   */
+  private async raceSafely(
+    taskId: string,
+    start: () => Promise<{ run: RunRow; created: boolean }>,
+  ): Promise<{ run: RunRow; created: boolean }> {
+    try {
+      return await start();
     } catch (err) {
       if (err instanceof LostRace || isUniqueViolation(err)) {
         const live = await this.liveRun(taskId);

@@ -1,17 +1,9 @@
 import type { AgentName, RunStatus, StepStatus } from '../../domain/pipeline.js';
-import type { Priority, TaskStatus } from '../../domain/task.js';
+import type { Priority, TaskFields, TaskStatus } from '../../domain/task.js';
 
 /** What a task card shows. Built from database rows by the Slack layer; builders stay pure. */
-export interface TaskCardModel {
+export interface TaskCardModel extends TaskFields {
   id: string;
-  title: string;
-  description: string;
-  acceptanceCriteria: string[];
-  priority: Priority;
-  labels: string[];
-  deadline: string | null;
-  assignee: string | null;
-  repo: string;
   status: TaskStatus;
   version: number;
   evidence: string | null;
