@@ -6,12 +6,15 @@ import { createEmailAgent } from './agents/email.js';
 import { createTicketAgent } from './agents/ticket.js';
 import type { Config } from './config.js';
 import type { Extractor } from './domain/extraction.js';
+import { pruneAuditEvents } from './jobs/prune-audit.js';
+import { startJobs } from './jobs.js';
 import type { Logger } from './logger.js';
 import { Runner } from './orchestrator/runner.js';
 import { createAnthropicClient } from './services/anthropic.js';
 import { createGitHubClient } from './services/github.js';
 import { createMailer } from './services/mailer.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/app.js';
+import { remindApprovers } from './slack/approval-reminder.js';
 import { CardPublisher } from './slack/card-publisher.js';
 import type { SlackDeps } from './slack/deps.js';
 import { ExtractionFlow } from './slack/extraction-flow.js';
@@ -41,6 +44,8 @@ export interface StartOptions {
   runnerPollMs?: number;
   /** More HTTP routes on the bot's port (the sandbox page and its API). */
   extraRoutes?: SlackAppOptions['extraRoutes'];
+  /** false: no scheduled jobs (tests that count calls). */
+  jobs?: false;
 }
 
 export interface Orchestrator {
@@ -180,6 +185,25 @@ export async function startOrchestrator(
   const port = boundPort(slack) ?? config.port;
   ready = true;
   await runner.start();
+  const jobs =
+    options.jobs === false
+      ? undefined
+      : startJobs(
+          {
+            database,
+            logger: logger.child({ component: 'jobs' }),
+            recoverExpiredLeases: () => runner.recoverExpiredLeases(),
+            remindApprovers: () =>
+              remindApprovers({
+                db,
+                client: slack.app.client,
+                approvers: config.approvers,
+                logger: logger.child({ component: 'approval-reminder' }),
+              }),
+            pruneAuditEvents: () => pruneAuditEvents(db, config.jobs.auditRetentionDays),
+          },
+          { 'approval-reminder': config.jobs.approvalReminderCron },
+        );
 
   const idle = async () => {
     for (let i = 0; i < 50; i++) {
@@ -203,6 +227,7 @@ export async function startOrchestrator(
     idle,
     async stop() {
       ready = false;
+      await jobs?.stop();
       await slack.stop().catch(() => {});
       await runner.stop();
       await idle();

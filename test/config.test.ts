@@ -219,6 +219,13 @@ describe('CONFIG_VARIABLES', () => {
       TARGET_EMAIL: 'to@example.com',
       SLACK_APPROVERS: 'U1',
       LOG_LEVEL: 'debug',
+      AUDIT_RETENTION_DAYS: '30',
+      APPROVAL_REMINDER_CRON: '0 8 * * *',
+      GITHUB_THROTTLE: 'false',
+      RUNNER_CONCURRENCY: '2',
+      RUNNER_MAX_ATTEMPTS: '3',
+      RUNNER_LEASE_SECONDS: '10',
+      SANDBOX: '0',
     };
     const base = loadConfig({});
     for (const name of CONFIG_VARIABLES) {

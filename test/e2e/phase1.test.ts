@@ -229,7 +229,9 @@ describe.each(DATABASE_KINDS)('Phase 1 end to end through /slack/events (%s)', (
     const done = h.slack.message(CHANNEL, card.ts);
     expect(textOf(done)).toContain(issues[0]!.html_url);
     expect((await h.app.store.getTask(task!.id))?.status).toBe('done');
-    expect(h.slack.calls('chat.update').length).toBeGreaterThan(updatesBefore + 1);
+    // Card updates are coalesced (at most one per card per second, latest state wins): a run this
+    // fast may show only its final state, so at least one update, not one per step.
+    expect(h.slack.calls('chat.update').length).toBeGreaterThan(updatesBefore);
 
     // The finished card offers no Execute; a stale client's click is refused by the store, nothing repeats.
     expect(actionIds(done)).not.toContain(ACTIONS.execute);
