@@ -287,6 +287,49 @@ describe.each(DATABASE_KINDS)('Phase 1 end to end through /slack/events (%s)', (
     expect(run?.status).toBe('succeeded');
   });
 
+  it('refuses a stale edit from the modal, keeps the newer data, and lets an approver reject', async () => {
+    const { cards } = await extractSample();
+    const card = cards[0]!;
+    const [task] = await h.database.db.select().from(schema.tasks).where(eq(schema.tasks.messageTs, card.ts));
+    await h.sender.blockAction({
+      user: USERS.alice.id,
+      channel: CHANNEL,
+      messageTs: card.ts,
+      actionId: ACTIONS.edit,
+    });
+    await h.app.idle();
+    const modal = h.slack.openedViews().find((v) => v.userId === USERS.alice.id);
+    // Meanwhile the lead approves: the modal Alice has open is now out of date.
+    await h.sender.blockAction({
+      user: USERS.lead.id,
+      channel: CHANNEL,
+      messageTs: card.ts,
+      actionId: ACTIONS.approve,
+    });
+    await h.app.idle();
+    const stale = await h.sender.viewSubmission({
+      user: USERS.alice.id,
+      viewId: modal!.id,
+      values: { [EDIT_FIELDS.title]: { [EDIT_FIELDS.title]: plainText('Overwritten title') } },
+    });
+    expect(stale.json).toMatchObject({ response_action: 'errors' });
+    expect(JSON.stringify(stale.json)).toMatch(/changed this task/);
+    const kept = await h.app.store.getTask(task!.id);
+    expect(kept).toMatchObject({ status: 'approved', title: task!.title });
+
+    await h.sender.blockAction({
+      user: USERS.lead.id,
+      channel: CHANNEL,
+      messageTs: card.ts,
+      actionId: ACTIONS.reject,
+    });
+    await h.app.idle();
+    expect((await h.app.store.getTask(task!.id))?.status).toBe('rejected');
+    const shown = h.slack.message(CHANNEL, card.ts);
+    expect(textOf(shown)).toMatch(/Rejected/i);
+    expect(actionIds(shown)).not.toContain(ACTIONS.execute);
+  });
+
   it('starts one run for many simultaneous Execute clicks', async () => {
     const { cards } = await extractSample();
     const card = cards[0]!;
