@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SlackRequestSender } from '../../src/sandbox/slack-requests.js';
 import { SlackWebApiStandIn } from '../../src/sandbox/slack-web-api.js';
 import { ACTIONS } from '../../src/slack/ids.js';
-import { type ChildBot, startChildBot } from '../support/child-bot.js';
+import { type ChildBot, standInEnv, startChildBot } from '../support/child-bot.js';
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/database.js';
 import { type GitHubStandIn, startGitHubStandIn } from '../support/github-standin.js';
 import { CHANNEL, freePort, REPO, SIGNING_SECRET, USERS } from '../support/harness.js';
@@ -50,21 +50,17 @@ describe.each(DATABASE_KINDS)('a bot killed in the middle of a step (%s)', (kind
     }
     const port = await freePort();
     const env = {
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      DATA_DIR: dataDir,
-      ...(database?.url ? { DATABASE_URL: database.url } : {}),
-      GITHUB_TOKEN: github.token,
-      GITHUB_API_URL: github.url,
-      GITHUB_REPO: REPO,
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(smtp.port),
-      SMTP_SECURE: 'false',
-      TARGET_EMAIL: 'team@acme.test',
+      ...standInEnv({
+        slack,
+        github,
+        smtpPort: smtp.port,
+        signingSecret: SIGNING_SECRET,
+        repo: REPO,
+        dataDir,
+        databaseUrl: database?.url,
+      }),
       SLACK_APPROVERS: USERS.lead.id,
       RUNNER_LEASE_SECONDS: '2',
-      LOG_LEVEL: 'info',
     };
 
     let bot: ChildBot = await startChildBot(env, port);

@@ -7,7 +7,7 @@ import { schema } from '../../db/index.js';
 import { WAKE_CHANNEL } from '../../src/orchestrator/runner.js';
 import { SlackWebApiStandIn } from '../../src/sandbox/slack-web-api.js';
 import { TaskStore } from '../../src/tasks/task-store.js';
-import { type ChildBot, startChildBot } from '../support/child-bot.js';
+import { type ChildBot, standInEnv, startChildBot } from '../support/child-bot.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { type GitHubStandIn, startGitHubStandIn } from '../support/github-standin.js';
 import { freePort, REPO, SIGNING_SECRET, USERS } from '../support/harness.js';
@@ -70,22 +70,18 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two bot processes on one Postgr
     }
 
     const env = {
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.url!,
-      GITHUB_TOKEN: github.token,
-      GITHUB_API_URL: github.url,
-      GITHUB_REPO: REPO,
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(smtp.port),
-      SMTP_SECURE: 'false',
-      TARGET_EMAIL: 'team@acme.test',
+      ...standInEnv({
+        slack,
+        github,
+        smtpPort: smtp.port,
+        signingSecret: SIGNING_SECRET,
+        repo: REPO,
+        dataDir,
+        databaseUrl: database.url,
+      }),
       RUNNER_CONCURRENCY: '4',
       // Client-side write spacing (1 issue/s per process) would make this a test of Octokit.
       GITHUB_THROTTLE: 'false',
-      LOG_LEVEL: 'info',
     };
     const bots: ChildBot[] = await Promise.all([
       startChildBot(env, await freePort()),

@@ -74,3 +74,30 @@ export async function startChildBot(
     },
   };
 }
+
+/** The environment an operator would set to run the bot against the local stand-ins. */
+export function standInEnv(parts: {
+  slack: { token: string; url: string };
+  github: { token: string; url: string };
+  smtpPort: number;
+  signingSecret: string;
+  repo: string;
+  dataDir: string;
+  databaseUrl?: string | undefined;
+}): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: parts.slack.token,
+    SLACK_SIGNING_SECRET: parts.signingSecret,
+    SLACK_API_URL: parts.slack.url,
+    DATA_DIR: parts.dataDir,
+    ...(parts.databaseUrl ? { DATABASE_URL: parts.databaseUrl } : {}),
+    GITHUB_TOKEN: parts.github.token,
+    GITHUB_API_URL: parts.github.url,
+    GITHUB_REPO: parts.repo,
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(parts.smtpPort),
+    SMTP_SECURE: 'false',
+    TARGET_EMAIL: 'team@acme.test',
+    LOG_LEVEL: 'info',
+  };
+}
