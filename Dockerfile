@@ -21,6 +21,8 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/db/migrations ./db/migrations
+# The sandbox page (used when no Slack token is set) is served from the source folder.
+COPY --from=build /app/src/sandbox/public ./src/sandbox/public
 # DATA_DIR holds the email outbox (and PGlite when DATABASE_URL is unset); it must be writable.
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME ["/app/data"]

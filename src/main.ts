@@ -2,6 +2,7 @@ import { DataDirLockedError } from '../db/index.js';
 import { MissingSlackConfigError, startOrchestrator } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { startSandbox } from './sandbox/start-sandbox.js';
 import { SlackAuthError } from './slack/app.js';
 
 /** Entry point: start, and stop cleanly on SIGINT/SIGTERM. Start-up problems are one clear line. */
@@ -18,7 +19,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel });
   try {
-    const orchestrator = await startOrchestrator(config, logger);
+    // No Slack credentials (or SANDBOX=1): the same bot against a local workspace in the browser.
+    const orchestrator = config.sandbox.enabled
+      ? await startSandbox(config, logger)
+      : await startOrchestrator(config, logger);
     logger.info(
       {
         port: orchestrator.port,

@@ -42,6 +42,9 @@ export interface RecordedCall {
   method: string;
   args: Record<string, unknown>;
   at: number;
+  /** Set when the call was refused (`{ ok: false, error }`), with Slack's explanation when it gave one. */
+  error?: string;
+  errorMessages?: string[];
 }
 
 export interface StandInEphemeral {
@@ -79,6 +82,8 @@ export interface StandInOptions {
   triggerTtlMs?: number;
   /** Clock in epoch milliseconds; tests inject one to expire triggers without sleeping. */
   now?: () => number;
+  /** Keep only the newest N recorded calls (a long-running sandbox); default: all. */
+  maxRecordedCalls?: number;
 }
 
 /** What the stand-in holds about a view; `view` is the output shape Slack returns and sends in payloads. */
@@ -263,6 +268,7 @@ export class SlackWebApiStandIn {
   readonly appId: string;
 
   private readonly triggerTtlMs: number;
+  private readonly maxRecordedCalls: number;
   private readonly now: () => number;
   private readonly users = new Map<string, StandInUser>();
   private readonly channels = new Map<string, StandInChannel>();
@@ -295,6 +301,7 @@ export class SlackWebApiStandIn {
     this.teamDomain = options.teamDomain ?? 'sandbox';
     this.appId = options.appId ?? 'A0SANDBOX';
     this.triggerTtlMs = options.triggerTtlMs ?? 3000;
+    this.maxRecordedCalls = options.maxRecordedCalls ?? Number.POSITIVE_INFINITY;
     this.now = options.now ?? Date.now;
     this.users.set(this.botUserId, {
       id: this.botUserId,
@@ -538,6 +545,19 @@ export class SlackWebApiStandIn {
   }
 
   private handleApi(method: string, req: IncomingMessage, raw: string, url: URL): Reply {
+    const call: RecordedCall = { method, args: {}, at: this.now() };
+    const reply = this.answerApi(call, method, req, raw, url);
+    if (reply.body.ok === false) {
+      call.error = String(reply.body.error);
+      const meta = reply.body.response_metadata;
+      const messages = isObject(meta) && Array.isArray(meta.messages) ? meta.messages.map(String) : [];
+      if (messages.length > 0) call.errorMessages = messages;
+      this.emit({ kind: 'api.error' });
+    }
+    return reply;
+  }
+
+  private answerApi(call: RecordedCall, method: string, req: IncomingMessage, raw: string, url: URL): Reply {
     let args: Json = {};
     let parseError: ApiError | undefined;
     try {
@@ -547,7 +567,9 @@ export class SlackWebApiStandIn {
     }
     const bodyToken = typeof args.token === 'string' ? args.token : undefined;
     delete args.token;
-    this.callList.push({ method, args: this.recordable(args), at: this.now() });
+    call.args = this.recordable(args);
+    this.callList.push(call);
+    if (this.callList.length > this.maxRecordedCalls) this.callList.shift();
 
     const fault = this.faults.get(method)?.shift();
     if (fault) return this.faultReply(fault);
