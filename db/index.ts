@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -87,19 +87,29 @@ export interface OpenDatabaseOptions {
   loadDataDir?: Blob;
   migrate?: boolean;
   maxConnections?: number;
+  /**
+   * Called once per statement sent to the database, with its SQL text; BEGIN/COMMIT/ROLLBACK
+   * and LISTEN/NOTIFY included (benchmarks count round-trips with it). Migrations are not.
+   */
+  onQuery?: (statement: string) => void;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   const shouldMigrate = options.migrate ?? true;
   if (options.databaseUrl) {
+    let counting = false;
+    const onQuery = options.onQuery;
     const sql = postgres(options.databaseUrl, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
+      // postgres.js calls `debug` for every statement it sends, transaction control included.
+      ...(onQuery ? { debug: (_connection: number, query: string) => counting && onQuery(query) } : {}),
     });
     const db = drizzlePostgres(sql, { schema }) as unknown as Db;
     if (shouldMigrate) {
       await migratePostgres(drizzlePostgres(sql), { migrationsFolder: MIGRATIONS_FOLDER });
     }
+    counting = true;
     return { db, kind: 'postgres', sql, close: () => sql.end({ timeout: 5 }) };
   }
 
@@ -120,6 +130,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   if (shouldMigrate) await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
+  if (options.onQuery) countPgliteStatements(client, options.onQuery);
   return {
     db,
     kind: 'pglite',
@@ -129,4 +140,45 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
       unlock();
     },
   };
+}
+
+/**
+ * PGlite has no per-statement hook: wrap its public entry points. A transaction counts its
+ * BEGIN and its COMMIT (or ROLLBACK) besides the statements run inside it.
+ */
+function countPgliteStatements(client: PGlite, onQuery: (statement: string) => void): void {
+  const { query, exec, transaction } = client;
+  client.query = ((...args: Parameters<PGlite['query']>) => {
+    onQuery(args[0]);
+    return query.apply(client, args);
+  }) as PGlite['query'];
+  client.exec = ((...args: Parameters<PGlite['exec']>) => {
+    onQuery(args[0]);
+    return exec.apply(client, args);
+  }) as PGlite['exec'];
+  client.transaction = (<T>(callback: (tx: Transaction) => Promise<T>) =>
+    transaction.call(client, async (tx: Transaction) => {
+      onQuery('BEGIN');
+      const counted: Transaction = new Proxy(tx, {
+        get(target, prop, receiver) {
+          const value: unknown = Reflect.get(target, prop, receiver);
+          if (typeof value !== 'function') return value;
+          if (prop !== 'query' && prop !== 'sql' && prop !== 'exec' && prop !== 'rollback') {
+            return value.bind(target);
+          }
+          return (...args: unknown[]) => {
+            onQuery(prop === 'rollback' ? 'ROLLBACK' : typeof args[0] === 'string' ? args[0] : String(prop));
+            return Reflect.apply(value, target, args);
+          };
+        },
+      });
+      try {
+        const result = await callback(counted);
+        if (!tx.closed) onQuery('COMMIT');
+        return result;
+      } catch (err) {
+        if (!tx.closed) onQuery('ROLLBACK');
+        throw err;
+      }
+    })) as PGlite['transaction'];
 }

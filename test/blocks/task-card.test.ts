@@ -302,12 +302,13 @@ describe('step lines', () => {
           number: null,
           url: null,
           title: 'Fix login',
-          body: 'Steps:\n1. open app',
+          body: 'Steps:\n\n1. open app <now>\n<!-- ai-orchestrator:task=abc -->',
         },
       }),
     ]);
     expect(text).toContain('✅ *GitHub issue* — Dry run: issue not created');
-    expect(text).toContain('> *Fix login*\n> Steps: 1. open app');
+    expect(text).toContain('> *Fix login*\n> Steps:\n> 1. open app &lt;now&gt;');
+    expect(text).not.toContain('ai-orchestrator:task');
   });
 
   it('email shows the recipient and how it was delivered', () => {

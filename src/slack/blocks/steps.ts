@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { type RunStatus, STEP_LABELS, type StepStatus } from '../../domain/pipeline.js';
 import { formatDuration, link, plural, safeCut, safeUrl } from './format.js';
+import { clampMrkdwn } from './limits.js';
 import type { RunModel, StepModel } from './models.js';
 
 export const STEP_EMOJI: Record<StepStatus, string> = {
@@ -54,6 +55,9 @@ function issueLabel(url: string | null, repo: string | undefined, num: number | 
   return num != null ? `issue #${num}` : 'issue';
 }
 
+/** Lines of a dry-run issue body shown on the card. */
+const PREVIEW_LINES = 12;
+
 function ticketDetail(step: StepModel, opts: StepLineOptions): { text: string; preview: string | null } {
   const parsed = ticketOutput.safeParse(step.output ?? {});
   if (!parsed.success) return { text: '', preview: null };
@@ -62,8 +66,19 @@ function ticketDetail(step: StepModel, opts: StepLineOptions): { text: string; p
     if (!opts.preview) return { text: 'Dry run: issue not created', preview: null };
     const lines: string[] = [];
     if (o.title) lines.push(`*${safeCut(o.title, 150)}*`);
-    if (o.body) lines.push(safeCut(o.body.replace(/\s+/g, ' ').trim(), opts.detailMax));
-    const preview = lines.length > 0 ? lines.map((l) => `> ${l}`).join('\n') : null;
+    if (o.body) {
+      // Line by line, without the hidden marker comment, so the preview reads like the issue.
+      const bodyLines = o.body
+        .replace(/<!--[\s\S]*?-->/g, '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0);
+      const shown = bodyLines.slice(0, PREVIEW_LINES).map((l) => safeCut(l, 300));
+      if (bodyLines.length > PREVIEW_LINES) shown.push('…');
+      lines.push(...shown);
+    }
+    const joined = lines.map((l) => `> ${l}`).join('\n');
+    const preview = lines.length > 0 ? clampMrkdwn(joined, opts.detailMax + 200) : null;
     return { text: 'Dry run: issue not created', preview };
   }
   const url = o.url ? safeUrl(o.url) : null;
