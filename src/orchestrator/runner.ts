@@ -241,57 +241,55 @@ export class Runner {
     }
   }
 
+  /**
+   * One statement: lock the oldest due step nobody holds (`FOR UPDATE SKIP LOCKED`, so
+   * concurrent claimers skip each other's rows instead of waiting) and take it with a lease.
+   * Due means pending and past its backoff, or running under a lease that expired (its process
+   * died); and every earlier step of its run has succeeded.
+   */
   private async claim(): Promise<StepRow | undefined> {
     const prior = alias(steps, 'prior');
     const now = sql`now()`;
-    return this.db.transaction(async (tx) => {
-      const [candidate] = await tx
-        .select({ id: steps.id })
-        .from(steps)
-        .innerJoin(runs, eq(runs.id, steps.runId))
-        .where(
-          and(
-            inArray(runs.status, ['queued', 'running']),
-            or(pendingDueBy(now), and(eq(steps.status, 'running'), lt(steps.leaseUntil, now))),
-            notExists(
-              tx
-                .select({ one: sql`1` })
-                .from(prior)
-                .where(
-                  and(
-                    eq(prior.runId, steps.runId),
-                    lt(prior.position, steps.position),
-                    notInArray(prior.status, ['succeeded', 'skipped']),
-                  ),
+    const candidate = this.db
+      .select({ id: steps.id })
+      .from(steps)
+      .innerJoin(runs, eq(runs.id, steps.runId))
+      .where(
+        and(
+          inArray(runs.status, ['queued', 'running']),
+          or(pendingDueBy(now), and(eq(steps.status, 'running'), lt(steps.leaseUntil, now))),
+          notExists(
+            this.db
+              .select({ one: sql`1` })
+              .from(prior)
+              .where(
+                and(
+                  eq(prior.runId, steps.runId),
+                  lt(prior.position, steps.position),
+                  notInArray(prior.status, ['succeeded', 'skipped']),
                 ),
-            ),
+              ),
           ),
-        )
-        .orderBy(asc(steps.createdAt), asc(steps.position))
-        .limit(1)
-        .for('update', { of: steps, skipLocked: true });
-      if (!candidate) return undefined;
-      const [claimed] = await tx
-        .update(steps)
-        .set({
-          status: 'running',
-          leaseOwner: this.owner,
-          leaseUntil: sql`now() + (${this.leaseMs} * interval '1 millisecond')`,
-          attempt: sql`${steps.attempt} + 1`,
-          startedAt: sql`now()`,
-          finishedAt: null,
-          nextAttemptAt: null,
-        })
-        .where(eq(steps.id, candidate.id))
-        .returning();
-      if (!claimed) return undefined;
-      await tx
-        .update(runs)
-        .set({ status: 'running', startedAt: sql`coalesce(${runs.startedAt}, now())` })
-        .where(and(eq(runs.id, claimed.runId), eq(runs.status, 'queued')));
-      this.claimsMade += 1;
-      return claimed;
-    });
+        ),
+      )
+      .orderBy(asc(steps.createdAt), asc(steps.position))
+      .limit(1)
+      .for('update', { of: steps, skipLocked: true });
+    const [claimed] = await this.db
+      .update(steps)
+      .set({
+        status: 'running',
+        leaseOwner: this.owner,
+        leaseUntil: sql`now() + (${this.leaseMs} * interval '1 millisecond')`,
+        attempt: sql`${steps.attempt} + 1`,
+        startedAt: sql`now()`,
+        finishedAt: null,
+        nextAttemptAt: null,
+      })
+      .where(inArray(steps.id, candidate))
+      .returning();
+    if (claimed) this.claimsMade += 1;
+    return claimed;
   }
 
   private launch(step: StepRow): void {
@@ -317,7 +315,15 @@ export class Runner {
   private async execute(flight: InFlight): Promise<void> {
     const { step } = flight;
     const { logger } = this.options;
-    const [run] = await this.db.select().from(runs).where(eq(runs.id, step.runId));
+    // Marks the run running on its first step and reads it back in the same statement.
+    const [run] = await this.db
+      .update(runs)
+      .set({
+        status: sql`case when ${runs.status} = 'queued' then 'running' else ${runs.status} end`,
+        startedAt: sql`coalesce(${runs.startedAt}, now())`,
+      })
+      .where(eq(runs.id, step.runId))
+      .returning({ taskId: runs.taskId });
     if (!run) return;
     this.options.onChange?.(run.taskId);
     const heartbeat = setInterval(
@@ -334,8 +340,10 @@ export class Runner {
         await this.fail(step, run.taskId, `no agent is configured for step "${step.agent}"`);
         return;
       }
-      const task = await this.loadAgentTask(run.taskId);
-      const previous = await this.previousOutputs(step.runId);
+      const [task, previous] = await Promise.all([
+        this.loadAgentTask(run.taskId),
+        this.previousOutputs(step.runId),
+      ]);
       let output: Record<string, unknown>;
       try {
         output = await agent.run({
@@ -396,16 +404,22 @@ export class Runner {
         .where(and(eq(steps.id, step.id), eq(steps.leaseOwner, this.owner), eq(steps.status, 'running')))
         .returning({ id: steps.id });
       if (!done) return;
-      const [remaining] = await tx
-        .select({ id: steps.id })
-        .from(steps)
-        .where(and(eq(steps.runId, step.runId), notInArray(steps.status, ['succeeded', 'skipped'])))
-        .limit(1);
-      if (remaining) return;
+      // The run is done when no other step is left; checked in the same statement.
       const [finished] = await tx
         .update(runs)
         .set({ status: 'succeeded', error: null, finishedAt: new Date() })
-        .where(and(eq(runs.id, step.runId), eq(runs.status, 'running')))
+        .where(
+          and(
+            eq(runs.id, step.runId),
+            eq(runs.status, 'running'),
+            notExists(
+              tx
+                .select({ one: sql`1` })
+                .from(steps)
+                .where(and(eq(steps.runId, step.runId), notInArray(steps.status, ['succeeded', 'skipped']))),
+            ),
+          ),
+        )
         .returning({ id: runs.id });
       if (finished) {
         await tx

@@ -158,12 +158,10 @@ export class CardPublisher {
 
   /** Renders the card from the database and updates it; false when the card was never posted. */
   private async publishOnce(taskId: string): Promise<boolean> {
-    const task = await this.store.getTask(taskId);
-    if (!task?.messageTs) return false;
-    const [discussion, latest] = await Promise.all([
-      this.store.getDiscussion(task.discussionId),
-      this.store.latestRun(taskId),
-    ]);
+    const found = await this.store.taskWithDiscussion(taskId);
+    if (!found?.task.messageTs) return false;
+    const { task, discussion } = found;
+    const latest = await this.store.latestRun(taskId);
     const names = await this.users.namesFor([
       task.description,
       ...task.acceptanceCriteria,
@@ -172,7 +170,7 @@ export class CardPublisher {
     const card = buildTaskCard(toTaskCardModel(task, discussion, latest, names));
     await this.client.chat.update({
       channel: task.channelId,
-      ts: task.messageTs,
+      ts: task.messageTs!,
       text: card.text,
       blocks: card.blocks,
     });

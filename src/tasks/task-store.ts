@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
 import {
   auditEvents,
@@ -329,16 +329,37 @@ export class TaskStore {
     return row;
   }
 
+  /** The task's most recent run with its steps, in one statement. */
   async latestRun(taskId: string): Promise<RunWithSteps | undefined> {
-    const [run] = await this.db
-      .select()
+    if (!isUuid(taskId)) return undefined;
+    const latest = this.db
+      .select({ id: runs.id })
       .from(runs)
       .where(eq(runs.taskId, taskId))
       .orderBy(desc(runs.createdAt))
       .limit(1);
-    if (!run) return undefined;
-    const rows = await this.db.select().from(steps).where(eq(steps.runId, run.id)).orderBy(steps.position);
-    return { run, steps: rows };
+    const rows = await this.db
+      .select({ run: runs, step: steps })
+      .from(runs)
+      .leftJoin(steps, eq(steps.runId, runs.id))
+      .where(inArray(runs.id, latest))
+      .orderBy(asc(steps.position));
+    const first = rows[0];
+    if (!first) return undefined;
+    return { run: first.run, steps: rows.flatMap((r) => (r.step ? [r.step] : [])) };
+  }
+
+  /** A task with the discussion it came from, in one statement (what a card shows). */
+  async taskWithDiscussion(
+    taskId: string,
+  ): Promise<{ task: TaskRow; discussion: DiscussionRow } | undefined> {
+    if (!isUuid(taskId)) return undefined;
+    const [row] = await this.db
+      .select({ task: tasks, discussion: discussions })
+      .from(tasks)
+      .innerJoin(discussions, eq(discussions.id, tasks.discussionId))
+      .where(eq(tasks.id, taskId));
+    return row;
   }
 
   private requireApprover(actor: string, verb: string): void {
