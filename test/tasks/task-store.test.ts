@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { schema } from '../../db/index.js';
+import { openDatabase, schema } from '../../db/index.js';
 import type { ExtractedTask } from '../../src/domain/extraction.js';
 import type { TaskFields } from '../../src/domain/task.js';
 import { TaskActionError, TaskStore } from '../../src/tasks/task-store.js';
@@ -127,6 +127,23 @@ describe.each(DATABASE_KINDS)('TaskStore on %s', (kind) => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.run.id)).size).toBe(1);
     expect(await database.db.select().from(schema.runs)).toHaveLength(1);
+  });
+
+  it.skipIf(kind !== 'postgres')('starts one run for 20 clicks spread over two processes', async () => {
+    const task = await oneTask();
+    await store.approveTask(task.id, 'UAPPROVER');
+    // A second connection pool on the same database stands for a second bot process.
+    const other = await openDatabase({ databaseUrl: database.url!, migrate: false });
+    try {
+      const otherStore = new TaskStore(other.db, ['UAPPROVER']);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : otherStore).startRun(task.id, 'UAPPROVER')),
+      );
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(await database.db.select().from(schema.runs)).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
   });
 
   it('retries a failed run keeping succeeded steps', async () => {

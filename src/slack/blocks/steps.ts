@@ -139,7 +139,10 @@ export function renderStep(step: StepModel, opts: StepLineOptions): string {
     }
   }
   const extras: string[] = [];
-  if (step.attempt > 1) extras.push(`${plural(step.attempt, 'attempt')}`);
+  // A failure always says how many attempts it took, so "gave up" and "failed at once" differ.
+  if (step.attempt > 1 || (step.status === 'failed' && step.attempt > 0)) {
+    extras.push(`${plural(step.attempt, 'attempt')}`);
+  }
   if (step.durationMs != null && step.status !== 'pending' && step.status !== 'running') {
     const d = formatDuration(step.durationMs);
     if (d) extras.push(d);
