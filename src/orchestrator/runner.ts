@@ -18,8 +18,8 @@ import type { Database } from '../../db/index.js';
 import { auditEvents, discussions, runs, type StepRow, steps, tasks } from '../../db/schema.js';
 import type { AgentTask, Agent as PipelineAgent } from '../agents/types.js';
 import type { AgentName } from '../domain/pipeline.js';
-import type { Priority } from '../domain/task.js';
 import type { Logger } from '../logger.js';
+import { taskFieldsOf } from '../tasks/task-fields.js';
 import { createEffectLedger } from './effect-ledger.js';
 import { backoffDelay, describeFailure } from './retry-policy.js';
 
@@ -163,10 +163,7 @@ export class Runner {
     for (;;) {
       await Promise.allSettled([...this.inFlight.values()].map((f) => f.promise));
       if (this.inFlight.size > 0) continue;
-      const [due] = await this.db
-        .select({ id: steps.id })
-        .from(steps)
-        .innerJoin(runs, eq(runs.id, steps.runId))
+      const [due] = await this.stepsOfLiveRuns()
         .where(
           and(
             inArray(runs.status, ['queued', 'running']),
@@ -250,10 +247,7 @@ export class Runner {
   private async claim(): Promise<StepRow | undefined> {
     const prior = alias(steps, 'prior');
     const now = sql`now()`;
-    const candidate = this.db
-      .select({ id: steps.id })
-      .from(steps)
-      .innerJoin(runs, eq(runs.id, steps.runId))
+    const candidate = this.stepsOfLiveRuns()
       .where(
         and(
           inArray(runs.status, ['queued', 'running']),
@@ -290,6 +284,11 @@ export class Runner {
       .returning();
     if (claimed) this.claimsMade += 1;
     return claimed;
+  }
+
+  /** Step ids joined with their runs; callers add the run-status and step conditions. */
+  private stepsOfLiveRuns() {
+    return this.db.select({ id: steps.id }).from(steps).innerJoin(runs, eq(runs.id, steps.runId)).$dynamic();
   }
 
   private launch(step: StepRow): void {
@@ -543,19 +542,6 @@ export class Runner {
     const assigneeName = t.assignee
       ? ((await this.options.resolveUserName?.(t.assignee)) ?? t.assignee)
       : null;
-    return {
-      id: t.id,
-      title: t.title,
-      description: t.description,
-      acceptanceCriteria: t.acceptanceCriteria,
-      priority: t.priority as Priority,
-      labels: t.labels,
-      deadline: t.deadline,
-      assignee: t.assignee,
-      assigneeName,
-      repo: t.repo,
-      threadLink: row.permalink,
-      evidence: t.evidence,
-    };
+    return { ...taskFieldsOf(t), id: t.id, assigneeName, threadLink: row.permalink, evidence: t.evidence };
   }
 }

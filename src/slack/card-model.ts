@@ -1,6 +1,7 @@
 import type { DiscussionRow, TaskRow } from '../../db/schema.js';
 import type { AgentName, RunStatus, StepStatus } from '../domain/pipeline.js';
-import type { Priority, TaskStatus } from '../domain/task.js';
+import type { TaskStatus } from '../domain/task.js';
+import { taskFieldsOf } from '../tasks/task-fields.js';
 import type { RunWithSteps } from '../tasks/task-store.js';
 import type { RunModel, TaskCardModel } from './blocks/models.js';
 
@@ -12,15 +13,8 @@ export function toTaskCardModel(
   names: Record<string, string> = {},
 ): TaskCardModel {
   return {
+    ...taskFieldsOf(task),
     id: task.id,
-    title: task.title,
-    description: task.description,
-    acceptanceCriteria: task.acceptanceCriteria,
-    priority: task.priority as Priority,
-    labels: task.labels,
-    deadline: task.deadline,
-    assignee: task.assignee,
-    repo: task.repo,
     status: task.status as TaskStatus,
     version: task.version,
     evidence: task.evidence,

@@ -6,16 +6,16 @@ import { schema } from '../../db/index.js';
 import { plainText } from '../../src/sandbox/slack-requests.js';
 import { ACTIONS, EDIT_FIELDS } from '../../src/slack/ids.js';
 import { DATABASE_KINDS } from '../support/database.js';
-import { CHANNEL, type Harness, REPO, SAMPLE_THREAD, startHarness, USERS } from '../support/harness.js';
-
-/** All text of a message's blocks, flattened, for "the card says X" assertions. */
-function textOf(message: { text: string; blocks?: unknown[] } | undefined): string {
-  return JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
-}
-
-function actionIds(message: { blocks?: unknown[] } | undefined): string[] {
-  return [...JSON.stringify(message?.blocks ?? []).matchAll(/"action_id":"([^"]+)"/g)].map((m) => m[1]!);
-}
+import {
+  actionIds,
+  CHANNEL,
+  type Harness,
+  REPO,
+  SAMPLE_THREAD,
+  startHarness,
+  textOf,
+  USERS,
+} from '../support/harness.js';
 
 describe.each(DATABASE_KINDS)('Phase 1 end to end through /slack/events (%s)', (kind) => {
   let h: Harness;
@@ -159,13 +159,7 @@ describe.each(DATABASE_KINDS)('Phase 1 end to end through /slack/events (%s)', (
     expect(task).toBeDefined();
 
     // Edit: open the modal (trigger_id used within 3 s), submit an empty title → field error.
-    await h.sender.blockAction({
-      user: USERS.alice.id,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: ACTIONS.edit,
-    });
-    await h.app.idle();
+    await h.click(USERS.alice.id, card.ts, ACTIONS.edit);
     const modal = h.slack.openedViews().find((v) => v.userId === USERS.alice.id);
     expect(modal).toBeDefined();
     const bad = await h.sender.viewSubmission({
@@ -188,37 +182,19 @@ describe.each(DATABASE_KINDS)('Phase 1 end to end through /slack/events (%s)', (
     expect(h.slack.message(CHANNEL, card.ts)?.text).toContain('Rate-limit the login endpoint');
 
     // Approve: refused for a non-approver, accepted for the lead.
-    await h.sender.blockAction({
-      user: USERS.bob.id,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: ACTIONS.approve,
-    });
-    await h.app.idle();
+    await h.click(USERS.bob.id, card.ts, ACTIONS.approve);
     expect(h.slack.ephemerals().some((e) => e.user === USERS.bob.id && /Only approvers/.test(e.text))).toBe(
       true,
     );
     expect((await h.app.store.getTask(task!.id))?.status).toBe('proposed');
-    await h.sender.blockAction({
-      user: USERS.lead.id,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: ACTIONS.approve,
-    });
-    await h.app.idle();
+    await h.click(USERS.lead.id, card.ts, ACTIONS.approve);
     const approvedCard = h.slack.message(CHANNEL, card.ts);
     expect(textOf(approvedCard)).toContain(`<@${USERS.lead.id}>`);
     expect(actionIds(approvedCard)).toContain(ACTIONS.execute);
 
     // Execute: one issue in the configured repo, one email, card updated in place.
     const updatesBefore = h.slack.calls('chat.update').length;
-    await h.sender.blockAction({
-      user: USERS.lead.id,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: ACTIONS.execute,
-    });
-    await h.app.idle();
+    await h.click(USERS.lead.id, card.ts, ACTIONS.execute);
     const issues = newIssues();
     expect(issues).toHaveLength(1);
     expect(issues[0]!.title).toBe('Rate-limit the login endpoint');
@@ -251,35 +227,17 @@ describe.each(DATABASE_KINDS)('Phase 1 end to end through /slack/events (%s)', (
   it('shows a failed step with its reason and a Retry that sends neither a second issue nor a second email', async () => {
     const { cards } = await extractSample();
     const card = cards[0]!;
-    await h.sender.blockAction({
-      user: USERS.lead.id,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: ACTIONS.approve,
-    });
-    await h.app.idle();
+    await h.click(USERS.lead.id, card.ts, ACTIONS.approve);
     h.smtp.failNext(550, 1);
     const postsBefore = h.github.requests.filter((r) => r.method === 'POST').length;
-    await h.sender.blockAction({
-      user: USERS.lead.id,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: ACTIONS.execute,
-    });
-    await h.app.idle();
+    await h.click(USERS.lead.id, card.ts, ACTIONS.execute);
     const failed = h.slack.message(CHANNEL, card.ts);
     expect(textOf(failed)).toMatch(/550/);
     expect(actionIds(failed)).toContain(ACTIONS.retry);
     expect(newIssues()).toHaveLength(1);
     expect(newMails()).toHaveLength(0);
 
-    await h.sender.blockAction({
-      user: USERS.lead.id,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: ACTIONS.retry,
-    });
-    await h.app.idle();
+    await h.click(USERS.lead.id, card.ts, ACTIONS.retry);
     expect(newIssues()).toHaveLength(1);
     expect(newMails()).toHaveLength(1);
     expect(h.github.requests.filter((r) => r.method === 'POST').length).toBe(postsBefore + 1);
@@ -291,22 +249,10 @@ describe.each(DATABASE_KINDS)('Phase 1 end to end through /slack/events (%s)', (
     const { cards } = await extractSample();
     const card = cards[0]!;
     const [task] = await h.database.db.select().from(schema.tasks).where(eq(schema.tasks.messageTs, card.ts));
-    await h.sender.blockAction({
-      user: USERS.alice.id,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: ACTIONS.edit,
-    });
-    await h.app.idle();
+    await h.click(USERS.alice.id, card.ts, ACTIONS.edit);
     const modal = h.slack.openedViews().find((v) => v.userId === USERS.alice.id);
     // Meanwhile the lead approves: the modal Alice has open is now out of date.
-    await h.sender.blockAction({
-      user: USERS.lead.id,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: ACTIONS.approve,
-    });
-    await h.app.idle();
+    await h.click(USERS.lead.id, card.ts, ACTIONS.approve);
     const stale = await h.sender.viewSubmission({
       user: USERS.alice.id,
       viewId: modal!.id,
@@ -317,31 +263,19 @@ describe.each(DATABASE_KINDS)('Phase 1 end to end through /slack/events (%s)', (
     const kept = await h.app.store.getTask(task!.id);
     expect(kept).toMatchObject({ status: 'approved', title: task!.title });
 
-    await h.sender.blockAction({
-      user: USERS.lead.id,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: ACTIONS.reject,
-    });
-    await h.app.idle();
+    await h.click(USERS.lead.id, card.ts, ACTIONS.reject);
     expect((await h.app.store.getTask(task!.id))?.status).toBe('rejected');
     const shown = h.slack.message(CHANNEL, card.ts);
     expect(textOf(shown)).toMatch(/Rejected/i);
     expect(actionIds(shown)).not.toContain(ACTIONS.execute);
   });
 
-  it('starts one run for many simultaneous Execute clicks', async () => {
+  it('starts one run for 20 simultaneous Execute clicks', async () => {
     const { cards } = await extractSample();
     const card = cards[0]!;
-    await h.sender.blockAction({
-      user: USERS.lead.id,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: ACTIONS.approve,
-    });
-    await h.app.idle();
+    await h.click(USERS.lead.id, card.ts, ACTIONS.approve);
     await Promise.all(
-      Array.from({ length: 10 }, () =>
+      Array.from({ length: 20 }, () =>
         h.sender.blockAction({
           user: USERS.lead.id,
           channel: CHANNEL,
@@ -392,20 +326,8 @@ describe('Phase 1 without GitHub token or SMTP (embedded defaults)', () => {
     });
     await h.app.idle();
     const card = h.botMessages(threadTs)[1]!;
-    await h.sender.blockAction({
-      user: USERS.bob.id,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: ACTIONS.approve,
-    });
-    await h.app.idle();
-    await h.sender.blockAction({
-      user: USERS.bob.id,
-      channel: CHANNEL,
-      messageTs: card.ts,
-      actionId: ACTIONS.execute,
-    });
-    await h.app.idle();
+    await h.click(USERS.bob.id, card.ts, ACTIONS.approve);
+    await h.click(USERS.bob.id, card.ts, ACTIONS.execute);
     const text = textOf(h.slack.message(CHANNEL, card.ts));
     expect(text).toMatch(/dry run/i);
     expect(text).toMatch(/health check endpoint/);

@@ -30,9 +30,21 @@ export interface Harness {
   dataDir: string;
   /** Posts a thread as people would; returns the parent ts. */
   postThread(lines: Array<[userId: string, text: string]>): string;
+  /** A user clicks a button on a message, and the app finishes what the click started. */
+  click(user: string, messageTs: string, actionId: string): Promise<void>;
   /** Bot messages in a thread (summary first, then cards). */
   botMessages(threadTs: string): ReturnType<SlackWebApiStandIn['thread']>;
   close(): Promise<void>;
+}
+
+/** All text of a message's blocks, flattened, for "the card says X" assertions. */
+export function textOf(message: { text: string; blocks?: unknown[] } | undefined): string {
+  return JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
+}
+
+/** The action_ids of every interactive element in a message. */
+export function actionIds(message: { blocks?: unknown[] } | undefined): string[] {
+  return [...JSON.stringify(message?.blocks ?? []).matchAll(/"action_id":"([^"]+)"/g)].map((m) => m[1]!);
 }
 
 export async function freePort(): Promise<number> {
@@ -117,6 +129,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       for (const [user, text] of rest)
         slack.postMessage({ channel: CHANNEL, user, text, threadTs: parent.ts });
       return parent.ts;
+    },
+    async click(user, messageTs, actionId) {
+      await sender.blockAction({ user, channel: CHANNEL, messageTs, actionId });
+      await app.idle();
     },
     botMessages(threadTs) {
       return slack.thread(CHANNEL, threadTs).filter((m) => m.botId);

@@ -137,7 +137,9 @@ describe.each(DATABASE_KINDS)('TaskStore on %s', (kind) => {
     try {
       const otherStore = new TaskStore(other.db, ['UAPPROVER']);
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : otherStore).startRun(task.id, 'UAPPROVER')),
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 === 0 ? store : otherStore).startRun(task.id, 'UAPPROVER'),
+        ),
       );
       expect(results.filter((r) => r.created)).toHaveLength(1);
       expect(await database.db.select().from(schema.runs)).toHaveLength(1);
