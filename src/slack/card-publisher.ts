@@ -162,11 +162,11 @@ export class CardPublisher {
     if (!found?.task.messageTs) return false;
     const { task, discussion } = found;
     const latest = await this.store.latestRun(taskId);
-    const names = await this.users.namesFor([
-      task.description,
-      ...task.acceptanceCriteria,
-      task.evidence ?? '',
-    ]);
+    // The assignee's name too: a suggested (not yet approved) assignee is shown by name, not pinged.
+    const names = await this.users.namesFor(
+      [task.description, ...task.acceptanceCriteria, task.evidence ?? ''],
+      task.assignee ? [task.assignee] : [],
+    );
     const card = buildTaskCard(toTaskCardModel(task, discussion, latest, names));
     await this.client.chat.update({
       channel: task.channelId,

@@ -145,6 +145,7 @@ export class ExtractionFlow {
 
     const names = await users.namesFor(
       tasks.flatMap((t) => [t.description, ...t.acceptanceCriteria, t.evidence ?? '']),
+      tasks.flatMap((t) => (t.assignee ? [t.assignee] : [])),
     );
     for (const task of tasks) {
       const card = buildTaskCard(
@@ -185,6 +186,6 @@ export class ExtractionFlow {
       return "I can't post in that channel. Invite me first (`/invite @Orchestrator`), then try again.";
     }
     this.deps.logger.error({ err }, 'extraction failed');
-    return `Sorry, extracting tasks failed${code ? ` (Slack said \`${code}\`)` : ''}. Nothing was saved; please try again.`;
+    return `Sorry, extracting tasks failed${code ? ` (Slack said \`${code}\`)` : ''}. Please try again; if it keeps failing, tell whoever runs this app (the details are in its log).`;
   }
 }

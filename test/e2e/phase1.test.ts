@@ -60,9 +60,32 @@ describe.each(DATABASE_KINDS)('Phase 1 end to end through /slack/events (%s)', (
       expect(text).toContain(REPO);
     }
     expect(cards.map((c) => c.text).join('\n')).toMatch(/rate limit/i);
+    // "<@Bob> will fix the alert threshold": Bob is suggested by name, not pinged before approval.
+    const alertCard = cards.find((c) => /alert threshold/i.test(c.text));
+    expect(textOf(alertCard)).toMatch(/Bob Ops.*suggested|bob.*suggested/i);
+    expect(textOf(alertCard)).not.toContain(`<@${USERS.bob.id}>`);
     const stored = await h.database.db.select().from(schema.tasks);
     expect(stored).toHaveLength(cards.length);
     expect(stored.every((t) => t.messageTs)).toBe(true);
+  });
+
+  it('names a suggested assignee on the card without pinging them', async () => {
+    const threadTs = h.postThread([
+      [USERS.lead.id, 'Who can take the migration guide?'],
+      [USERS.alice.id, "I'll write the migration guide for v2 by Friday."],
+    ]);
+    await h.sender.slashCommand({
+      user: USERS.lead.id,
+      channel: CHANNEL,
+      text: h.slack.permalink(CHANNEL, threadTs),
+    });
+    await h.app.idle();
+    const card = h.botMessages(threadTs)[1];
+    const [task] = await h.database.db.select().from(schema.tasks);
+    expect(task?.assignee).toBe(USERS.alice.id);
+    expect(textOf(card)).toContain('Alice Dev');
+    expect(textOf(card)).not.toContain(`<@${USERS.alice.id}>`);
+    expect(textOf(card)).not.toContain(USERS.alice.id);
   });
 
   it('answers /extract with no text with an ephemeral help, and a broken link with advice', async () => {
