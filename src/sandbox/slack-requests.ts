@@ -197,6 +197,28 @@ export function checkboxes(values: string[]): Json {
   };
 }
 
+export interface SlashCommandArgs {
+  user: string;
+  channel: string;
+  text: string;
+  command?: string;
+}
+
+export interface BlockActionArgs {
+  user: string;
+  channel: string;
+  messageTs: string;
+  actionId: string;
+  value?: string;
+  blockId?: string;
+}
+
+export interface ViewSubmissionArgs {
+  user: string;
+  viewId: string;
+  values: Record<string, Record<string, unknown>>;
+}
+
 export class SlackRequestSender {
   private readonly appUrl: string;
   private readonly signingSecret: string;
@@ -212,7 +234,15 @@ export class SlackRequestSender {
   }
 
   /** A slash command, typed in `channel`, form-encoded with a fresh trigger_id and response_url. */
-  slashCommand(a: { user: string; channel: string; text: string; command?: string }): Promise<SentResponse> {
+  slashCommand(a: SlashCommandArgs): Promise<SentResponse> {
+    return this.sendForm(new URLSearchParams(this.slashCommandPayload(a)).toString());
+  }
+
+  /**
+   * The fields of a slash command, with a fresh trigger_id and response_url: form-encoded over HTTP, the
+   * `payload` object of a `slash_commands` envelope in Socket Mode.
+   */
+  slashCommandPayload(a: SlashCommandArgs): Record<string, string> {
     const channel = this.standIn.channel(a.channel);
     const fields: Record<string, string> = {
       token: this.verificationToken,
@@ -229,18 +259,16 @@ export class SlackRequestSender {
       response_url: this.standIn.createResponseUrl(a.channel, a.user),
       trigger_id: this.standIn.createTriggerId(a.user),
     };
-    return this.sendForm(new URLSearchParams(fields).toString());
+    return fields;
   }
 
   /** A click (or selection) on an element of a message the stand-in holds; throws if the element is not there. */
-  blockAction(a: {
-    user: string;
-    channel: string;
-    messageTs: string;
-    actionId: string;
-    value?: string;
-    blockId?: string;
-  }): Promise<SentResponse> {
+  blockAction(a: BlockActionArgs): Promise<SentResponse> {
+    return this.sendPayload(this.blockActionPayload(a));
+  }
+
+  /** The `block_actions` payload of a click on a message the stand-in holds (HTTP `payload=` field, or Socket Mode `interactive`). */
+  blockActionPayload(a: BlockActionArgs): Json {
     const message = this.standIn.apiMessage(a.channel, a.messageTs);
     if (!message) throw new Error(`no message ${a.messageTs} in ${a.channel}`);
     const found = findElement(message.blocks, a.actionId, a.blockId);
@@ -268,7 +296,7 @@ export class SlackRequestSender {
       response_url: this.standIn.createResponseUrl(a.channel, a.user, threadTs, a.messageTs),
       actions: [actionFor(found.element, found.blockId, a.value)],
     };
-    return this.sendPayload(payload);
+    return payload;
   }
 
   /** A click inside the Home tab the stand-in holds for `user`. */
@@ -298,11 +326,14 @@ export class SlackRequestSender {
    * their initial value, as Slack does. The app's ack is then applied to the stand-in like the Slack client would
    * (close, update, push, clear, errors); an invalid update/push view throws.
    */
-  async viewSubmission(a: {
-    user: string;
-    viewId: string;
-    values: Record<string, Record<string, unknown>>;
-  }): Promise<SentResponse> {
+  async viewSubmission(a: ViewSubmissionArgs): Promise<SentResponse> {
+    const sent = await this.sendPayload(this.viewSubmissionPayload(a));
+    if (sent.status === 200) this.applyViewSubmissionAck(a.viewId, sent.json);
+    return sent;
+  }
+
+  /** The `view_submission` payload for the open modal `viewId`; inputs left out keep their initial value. */
+  viewSubmissionPayload(a: ViewSubmissionArgs): Json {
     const open = this.standIn.view(a.viewId);
     if (open?.kind !== 'modal') throw new Error(`view ${a.viewId} is not an open modal`);
     if (open.userId !== a.user) throw new Error(`view ${a.viewId} belongs to ${open.userId}, not ${a.user}`);
@@ -320,14 +351,18 @@ export class SlackRequestSender {
       is_enterprise_install: false,
       enterprise: null,
     };
-    const sent = await this.sendPayload(payload);
-    if (sent.status === 200) {
-      const result = this.standIn.resolveViewSubmission(a.viewId, sent.json);
-      if (result.errors.length > 0) {
-        throw new Error(`the app answered the submission with an invalid view: ${result.errors.join('; ')}`);
-      }
+    return payload;
+  }
+
+  /**
+   * Applies the app's answer to a view submission to the stand-in as the Slack client would (close, update,
+   * push, clear, errors); an invalid update/push view throws.
+   */
+  applyViewSubmissionAck(viewId: string, ack: unknown): void {
+    const result = this.standIn.resolveViewSubmission(viewId, ack);
+    if (result.errors.length > 0) {
+      throw new Error(`the app answered the submission with an invalid view: ${result.errors.join('; ')}`);
     }
-    return sent;
   }
 
   /** The message shortcut `callbackId` used on a message the stand-in holds. */
@@ -360,6 +395,11 @@ export class SlackRequestSender {
 
   /** An Events API event (app_mention, app_home_opened, …) in its `event_callback` envelope. */
   event(event: Record<string, unknown>): Promise<SentResponse> {
+    return this.send(JSON.stringify(this.eventCallback(event)), 'application/json');
+  }
+
+  /** The `event_callback` envelope of an event: the HTTP body, or the `payload` of a Socket Mode `events_api` envelope. */
+  eventCallback(event: Record<string, unknown>): Json {
     this.eventCounter += 1;
     const nowSec = Math.floor(Date.now() / 1000);
     const envelope: Json = {
@@ -382,7 +422,7 @@ export class SlackRequestSender {
       ],
       is_ext_shared_channel: false,
     };
-    return this.send(JSON.stringify(envelope), 'application/json');
+    return envelope;
   }
 
   /** Sends `body` with exactly `headers` (no signature added): for malformed and unsigned requests. */

@@ -84,6 +84,10 @@ export interface StandInOptions {
   now?: () => number;
   /** Keep only the newest N recorded calls (a long-running sandbox); default: all. */
   maxRecordedCalls?: number;
+  /** The accepted app-level token (`xapp-…`), valid for `apps.connections.open` only. */
+  appToken?: string;
+  /** The WebSocket URL `apps.connections.open` hands out (a Socket Mode stand-in's); unset → not offered. */
+  socketModeUrl?: () => string;
 }
 
 /** What the stand-in holds about a view; `view` is the output shape Slack returns and sends in payloads. */
@@ -266,6 +270,7 @@ export class SlackWebApiStandIn {
   readonly teamId: string;
   readonly teamDomain: string;
   readonly appId: string;
+  readonly appToken: string;
 
   private readonly triggerTtlMs: number;
   private readonly maxRecordedCalls: number;
@@ -283,6 +288,7 @@ export class SlackWebApiStandIn {
   private readonly callList: RecordedCall[] = [];
   private readonly faults = new Map<string, StandInFault[]>();
   private readonly listeners = new Set<(event: StandInChange) => void>();
+  private socketModeUrl: (() => string) | undefined;
   private lastMicros = 0;
   private idCounter = 0;
 
@@ -300,6 +306,8 @@ export class SlackWebApiStandIn {
     this.teamId = options.teamId ?? 'T0001';
     this.teamDomain = options.teamDomain ?? 'sandbox';
     this.appId = options.appId ?? 'A0SANDBOX';
+    this.appToken = options.appToken ?? 'xapp-1-A0SANDBOX-test-token';
+    this.socketModeUrl = options.socketModeUrl;
     this.triggerTtlMs = options.triggerTtlMs ?? 3000;
     this.maxRecordedCalls = options.maxRecordedCalls ?? Number.POSITIVE_INFINITY;
     this.now = options.now ?? Date.now;
@@ -332,6 +340,11 @@ export class SlackWebApiStandIn {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+  }
+
+  /** Where `apps.connections.open` sends Socket Mode clients (a Socket Mode stand-in), or undefined to refuse. */
+  setSocketModeUrl(url: (() => string) | undefined): void {
+    this.socketModeUrl = url;
   }
 
   // ---------------------------------------------------------------- workspace setup and inspection
@@ -579,6 +592,8 @@ export class SlackWebApiStandIn {
     const headerToken = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : undefined;
     const token = headerToken ?? bodyToken;
     if (token === undefined || token === '') return { status: 200, body: { ok: false, error: 'not_authed' } };
+    if (method === 'apps.connections.open') return this.openSocketModeConnection(token, headerToken);
+    if (token === this.appToken) return { status: 200, body: { ok: false, error: 'not_allowed_token_type' } };
     if (token !== this.token) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
 
     const handler = this.handlers[method];
@@ -589,6 +604,18 @@ export class SlackWebApiStandIn {
       if (err instanceof ApiError) return { status: 200, body: { ok: false, error: err.code, ...err.extra } };
       throw err;
     }
+  }
+
+  /**
+   * `apps.connections.open`: only the app-level token, and only in the Authorization header (Slack refuses it
+   * as a POST parameter); answers with a fresh WebSocket URL from the Socket Mode stand-in.
+   */
+  private openSocketModeConnection(token: string, headerToken: string | undefined): Reply {
+    if (token === this.token) return { status: 200, body: { ok: false, error: 'not_allowed_token_type' } };
+    if (token !== this.appToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    if (headerToken === undefined) return { status: 200, body: { ok: false, error: 'not_authed' } };
+    if (!this.socketModeUrl) return { status: 200, body: { ok: false, error: 'access_denied' } };
+    return { status: 200, body: { ok: true, url: this.socketModeUrl() } };
   }
 
   private faultReply(fault: StandInFault): Reply {

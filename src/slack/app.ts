@@ -1,5 +1,5 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import { registerActions } from './listeners/actions/index.js';
@@ -8,6 +8,8 @@ import { registerEvents } from './listeners/events/index.js';
 import { registerShortcuts } from './listeners/shortcuts/index.js';
 import { registerViews } from './listeners/views/index.js';
 import { Registrar, type Surfaces } from './registrar.js';
+import { close, listen, routeHandler } from './route-server.js';
+import { slackErrorCode } from './thread-reader.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -44,7 +46,7 @@ export interface SlackApp {
   surfaces: Surfaces;
   start(port: number, host?: string): Promise<void>;
   stop(): Promise<void>;
-  /** The HTTP server once started (HTTP mode). */
+  /** The HTTP server once started (HTTP mode: Slack requests and routes; Socket Mode: the routes). */
   server(): Server | undefined;
 }
 
@@ -84,19 +86,26 @@ export function createSlackApp(options: SlackAppOptions, depsFor: (app: App) => 
     options.botId && options.botUserId ? { botId: options.botId, botUserId: options.botUserId } : {};
 
   let receiver: HTTPReceiver | undefined;
+  let socketReceiver: SocketModeReceiver | undefined;
   let server: Server | undefined;
   let app: App;
   if (options.appToken) {
+    // Bolt's SocketModeReceiver would serve custom routes on port 3000 on every interface (it takes no
+    // port or host at start), so in Socket Mode our routes get a server of their own (see start()).
+    socketReceiver = new SocketModeReceiver({
+      appToken: options.appToken,
+      logger,
+      installerOptions: { clientOptions },
+    });
     app = new App({
       token: options.botToken,
-      appToken: options.appToken,
-      socketMode: true,
-      customRoutes,
+      receiver: socketReceiver,
       logger,
       clientOptions,
       deferInitialization: true,
       ...known,
     });
+    server = createServer(routeHandler(customRoutes));
   } else {
     receiver = new HTTPReceiver({
       signingSecret: options.signingSecret,
@@ -128,25 +137,45 @@ export function createSlackApp(options: SlackAppOptions, depsFor: (app: App) => 
     app,
     surfaces: registrar.surfaces,
     async start(port, host) {
+      const checkUrl = options.apiUrl ? ` and SLACK_API_URL (${options.apiUrl})` : '';
       try {
         await app.init();
       } catch (err) {
-        const code = (err as { data?: { error?: unknown } }).data?.error;
-        if (typeof code === 'string') {
+        const code = slackErrorCode(err);
+        if (code) {
           throw new SlackAuthError(
-            `Slack rejected the bot token (${code}): check SLACK_BOT_TOKEN${options.apiUrl ? ` and SLACK_API_URL (${options.apiUrl})` : ''}.`,
+            `Slack rejected the bot token (${code}): check SLACK_BOT_TOKEN${checkUrl}.`,
           );
         }
         throw err;
       }
       if (receiver) {
         server = await receiver.start({ port, host: host ?? '0.0.0.0' });
-      } else {
-        await app.start(port);
+      } else if (server) {
+        await listen(server, port, host ?? '0.0.0.0');
+        try {
+          // Resolves once Slack has said hello on the WebSocket (apps.connections.open with the app token first).
+          await app.start();
+        } catch (err) {
+          await close(server);
+          const code = slackErrorCode(err);
+          if (code) {
+            throw new SlackAuthError(
+              `Slack refused to open a Socket Mode connection (${code}): check SLACK_APP_TOKEN (an app-level token with connections:write)${checkUrl}.`,
+            );
+          }
+          throw err;
+        }
       }
     },
     async stop() {
-      await app.stop();
+      if (socketReceiver) {
+        // Bolt's receiver.stop() does not wait for the WebSocket close handshake; the client's disconnect() does.
+        await socketReceiver.client.disconnect();
+        if (server?.listening) await close(server);
+      } else {
+        await app.stop();
+      }
     },
     server: () => server,
   };
