@@ -35,14 +35,10 @@ describe.each(DATABASE_KINDS)('Phase 1 end to end through /slack/events (%s)', (
   const newMails = () => h.smtp.messages.slice(mailsBefore);
 
   async function extractSample(): Promise<{ threadTs: string; cards: ReturnType<Harness['botMessages']> }> {
-    const threadTs = h.postThread(SAMPLE_THREAD);
-    const link = h.slack.permalink(CHANNEL, threadTs);
-    const res = await h.sender.slashCommand({ user: USERS.lead.id, channel: CHANNEL, text: link });
-    expect(res.status).toBe(200);
-    expect(JSON.stringify(res.json)).toMatch(/extracting tasks/i);
-    await h.app.idle();
-    const bot = h.botMessages(threadTs);
-    return { threadTs, cards: bot.slice(1) };
+    const { threadTs, ack, cards } = await h.extractThread(USERS.lead.id, SAMPLE_THREAD);
+    expect(ack.status).toBe(200);
+    expect(JSON.stringify(ack.json)).toMatch(/extracting tasks/i);
+    return { threadTs, cards };
   }
 
   it('extracts a thread into a summary and one card per task, without re-broadcasting mentions', async () => {
@@ -70,17 +66,12 @@ describe.each(DATABASE_KINDS)('Phase 1 end to end through /slack/events (%s)', (
   });
 
   it('names a suggested assignee on the card without pinging them', async () => {
-    const threadTs = h.postThread([
+    const {
+      cards: [card],
+    } = await h.extractThread(USERS.lead.id, [
       [USERS.lead.id, 'Who can take the migration guide?'],
       [USERS.alice.id, "I'll write the migration guide for v2 by Friday."],
     ]);
-    await h.sender.slashCommand({
-      user: USERS.lead.id,
-      channel: CHANNEL,
-      text: h.slack.permalink(CHANNEL, threadTs),
-    });
-    await h.app.idle();
-    const card = h.botMessages(threadTs)[1];
     const [task] = await h.database.db.select().from(schema.tasks);
     expect(task?.assignee).toBe(USERS.alice.id);
     expect(textOf(card)).toContain('Alice Dev');
@@ -339,16 +330,10 @@ describe('Phase 1 without GitHub token or SMTP (embedded defaults)', () => {
   afterAll(async () => h.close());
 
   it('lets anyone approve, records a dry-run issue on the card and writes the email to the outbox', async () => {
-    const threadTs = h.postThread([
+    const { cards } = await h.extractThread(USERS.alice.id, [
       [USERS.alice.id, 'We need to add a health check endpoint to the worker.'],
     ]);
-    await h.sender.slashCommand({
-      user: USERS.alice.id,
-      channel: CHANNEL,
-      text: h.slack.permalink(CHANNEL, threadTs),
-    });
-    await h.app.idle();
-    const card = h.botMessages(threadTs)[1]!;
+    const card = cards[0]!;
     await h.click(USERS.bob.id, card.ts, ACTIONS.approve);
     await h.click(USERS.bob.id, card.ts, ACTIONS.execute);
     const text = textOf(h.slack.message(CHANNEL, card.ts));

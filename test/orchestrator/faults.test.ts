@@ -21,14 +21,9 @@ describe('faults injected at the network boundary', () => {
 
   /** Extracts a one-task thread and approves it; returns the card's ts and the task id. */
   async function approvedCard(text: string): Promise<{ ts: string; taskId: string }> {
-    const threadTs = h.postThread([[USERS.alice.id, text]]);
-    await h.sender.slashCommand({
-      user: USERS.lead.id,
-      channel: CHANNEL,
-      text: h.slack.permalink(CHANNEL, threadTs),
-    });
-    await h.app.idle();
-    const card = h.botMessages(threadTs)[1];
+    const {
+      cards: [card],
+    } = await h.extractThread(USERS.lead.id, [[USERS.alice.id, text]]);
     if (!card) throw new Error('no card posted');
     await h.click(USERS.lead.id, card.ts, ACTIONS.approve);
     const tasks = await h.database.db.select().from(schema.tasks);
@@ -167,17 +162,10 @@ describe('extraction through Claude with the API overloaded once', () => {
         },
       },
     );
-    const threadTs = h.postThread([
+    const { cards } = await h.extractThread(USERS.lead.id, [
       [USERS.alice.id, 'We need to add rate limiting to login, 5 per minute per IP.'],
     ]);
-    await h.sender.slashCommand({
-      user: USERS.lead.id,
-      channel: CHANNEL,
-      text: h.slack.permalink(CHANNEL, threadTs),
-    });
-    await h.app.idle();
     expect(anthropic.requests.filter((r) => r.status === 529)).toHaveLength(1);
-    const cards = h.botMessages(threadTs).slice(1);
     expect(cards).toHaveLength(1);
     expect(textOf(cards[0])).toContain('Add rate limiting to login');
     expect(textOf(cards[0])).toMatch(/claude/i);

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { type Orchestrator, type StartOptions, startOrchestrator } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { SlackRequestSender } from '../../src/sandbox/slack-requests.js';
-import { SlackWebApiStandIn } from '../../src/sandbox/slack-web-api.js';
+import { type SentResponse, SlackRequestSender } from '../../src/sandbox/slack-requests.js';
+import { SlackWebApiStandIn, type StandInMessage } from '../../src/sandbox/slack-web-api.js';
 import { openTestDatabase, type TestDatabase, type TestDatabaseKind } from './database.js';
 import { type GitHubStandIn, startGitHubStandIn } from './github-standin.js';
 import { type SmtpStandIn, startSmtpStandIn } from './smtp-standin.js';
@@ -30,6 +30,14 @@ export interface Harness {
   dataDir: string;
   /** Posts a thread as people would; returns the parent ts. */
   postThread(lines: Array<[userId: string, text: string]>): string;
+  /**
+   * Posts a thread, runs `/extract <its link>` as `user` and waits for the bot: returns the thread,
+   * the slash command's response (the immediate ack) and the bot's cards (the summary excluded).
+   */
+  extractThread(
+    user: string,
+    lines: Array<[userId: string, text: string]>,
+  ): Promise<{ threadTs: string; ack: SentResponse; cards: StandInMessage[] }>;
   /** A user clicks a button on a message, and the app finishes what the click started. */
   click(user: string, messageTs: string, actionId: string): Promise<void>;
   /** Bot messages in a thread (summary first, then cards). */
@@ -114,6 +122,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     signingSecret: SIGNING_SECRET,
     standIn: slack,
   });
+  const postThread = (lines: Array<[string, string]>): string => {
+    const [first, ...rest] = lines;
+    if (!first) throw new Error('empty thread');
+    const parent = slack.postMessage({ channel: CHANNEL, user: first[0], text: first[1] });
+    for (const [user, text] of rest) slack.postMessage({ channel: CHANNEL, user, text, threadTs: parent.ts });
+    return parent.ts;
+  };
+  const botMessages = (threadTs: string) => slack.thread(CHANNEL, threadTs).filter((m) => m.botId);
   return {
     slack,
     sender,
@@ -122,21 +138,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     database,
     app,
     dataDir,
-    postThread(lines) {
-      const [first, ...rest] = lines;
-      if (!first) throw new Error('empty thread');
-      const parent = slack.postMessage({ channel: CHANNEL, user: first[0], text: first[1] });
-      for (const [user, text] of rest)
-        slack.postMessage({ channel: CHANNEL, user, text, threadTs: parent.ts });
-      return parent.ts;
+    postThread,
+    async extractThread(user, lines) {
+      const threadTs = postThread(lines);
+      const ack = await sender.slashCommand({
+        user,
+        channel: CHANNEL,
+        text: slack.permalink(CHANNEL, threadTs),
+      });
+      await app.idle();
+      return { threadTs, ack, cards: botMessages(threadTs).slice(1) };
     },
     async click(user, messageTs, actionId) {
       await sender.blockAction({ user, channel: CHANNEL, messageTs, actionId });
       await app.idle();
     },
-    botMessages(threadTs) {
-      return slack.thread(CHANNEL, threadTs).filter((m) => m.botId);
-    },
+    botMessages,
     async close() {
       await app.stop();
       await database.close();
