@@ -17,21 +17,12 @@ import { buildTaskCard } from '../src/slack/blocks/task-card.js';
 import { toTaskCardModel } from '../src/slack/card-model.js';
 import { ACTIONS } from '../src/slack/ids.js';
 import type { TaskStore } from '../src/tasks/task-store.js';
+import { freePort } from '../test/support/free-port.js';
 import { startGitHubStandIn } from '../test/support/github-standin.js';
 import { startSmtpStandIn } from '../test/support/smtp-standin.js';
 import { type CallCosts, measureCallCosts } from './baseline.js';
 import { startLatencyProxy } from './latency-proxy.js';
-import {
-  addCounts,
-  busyShare,
-  freePort,
-  machineCpu,
-  percentile,
-  pool,
-  round,
-  sleep,
-  statementKind,
-} from './stats.js';
+import { addCounts, busyShare, machineCpu, percentile, pool, round, sleep, statementKind } from './stats.js';
 import { type ParentMessage, WorkerMessage } from './worker-protocol.js';
 
 export type DbKind = 'pglite' | 'postgres';

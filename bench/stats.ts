@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 /** Nearest-rank percentile (p in 0..100) of unsorted numbers; NaN for an empty list. */
 export function percentile(values: readonly number[], p: number): number {
@@ -16,19 +15,6 @@ export function median(values: readonly number[]): number {
 export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
-}
-
-/** A free TCP port on 127.0.0.1 (the bot's config wants a concrete port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs `work` over `items` with at most `limit` in flight. */

@@ -11,6 +11,7 @@
  * /slack/events built by `SlackRequestSender` from what the Slack stand-in holds (the message a button
  * sits on, the open modal with its state, fresh trigger ids and response URLs).
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Db } from '../../db/index.js';
@@ -19,6 +20,7 @@ import { SLASH_COMMANDS } from '../slack/ids.js';
 import { listDryRunIssues } from './dry-run-issues.js';
 import type { LiveUpdates } from './live-updates.js';
 import type { Outbox } from './outbox.js';
+import { BodyTooLargeError, readBody } from './read-body.js';
 import { type SentResponse, SlackRequestSender } from './slack-requests.js';
 import type { SlackWebApiStandIn } from './slack-web-api.js';
 import { sendPublicFile } from './static-files.js';
@@ -56,6 +58,16 @@ export interface SandboxApiOptions {
   logger: Logger;
   /** Requests must name a loopback host (blocks DNS rebinding) when the page is served on loopback. */
   loopbackOnly: boolean;
+}
+
+/** The body, at most MAX_BODY bytes (a larger one is answered 413). */
+async function readRequestBody(req: IncomingMessage): Promise<string> {
+  try {
+    return await readBody(req, MAX_BODY);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw new HttpError(413, 'request body too large');
+    throw err;
+  }
 }
 
 class HttpError extends Error {
@@ -127,24 +139,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
     'x-content-type-options': 'nosniff',
   });
   res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new HttpError(413, 'request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function hostName(hostHeader: string): string {
@@ -250,7 +244,7 @@ export class SandboxApi {
           }
           let parsed: unknown;
           try {
-            parsed = JSON.parse(await readBody(req));
+            parsed = JSON.parse(await readRequestBody(req));
           } catch (err) {
             if (err instanceof HttpError) throw err;
             throw new HttpError(400, 'the body must be JSON');

@@ -5,11 +5,13 @@
  * `{ ok: false, error }`, 429 + Retry-After for rate limits), validates Block Kit with Slack's limits, and
  * records every call. Tests use it directly; the local sandbox workspace builds its browser page on it.
  */
+
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { validateMessageBlocks, validateView } from './block-validation.js';
+import { readBody } from './read-body.js';
 
 export interface StandInUser {
   id: string;
@@ -232,15 +234,6 @@ function decodeCursor(cursor: string): string {
   const match = /^next_ts:(\d+\.\d+)$/.exec(decoded);
   if (!match?.[1]) throw new ApiError('invalid_cursor');
   return match[1];
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function send(res: ServerResponse, reply: Reply): void {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { readBody } from '../../src/sandbox/read-body.js';
 
 /**
  * A stateful stand-in for the slice of GitHub's REST API the agents use, on 127.0.0.1 and a
@@ -521,15 +522,6 @@ function defaultMessage(status: number): string {
   if (status === 429) return 'Too Many Requests';
   if (status >= 500) return 'Server Error';
   return 'Error';
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function send(

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Orchestrator, type StartOptions, startOrchestrator } from '../../src/bootstrap.js';
@@ -8,6 +7,7 @@ import { createLogger } from '../../src/logger.js';
 import { type SentResponse, SlackRequestSender } from '../../src/sandbox/slack-requests.js';
 import { SlackWebApiStandIn, type StandInMessage } from '../../src/sandbox/slack-web-api.js';
 import { openTestDatabase, type TestDatabase, type TestDatabaseKind } from './database.js';
+import { freePort } from './free-port.js';
 import { type GitHubStandIn, startGitHubStandIn } from './github-standin.js';
 import { type SmtpStandIn, startSmtpStandIn } from './smtp-standin.js';
 
@@ -19,6 +19,7 @@ export const USERS = {
   bob: { id: 'U0BOB', name: 'bob', realName: 'Bob Ops' },
 } as const;
 export const REPO = 'acme/web';
+export { freePort };
 
 export interface Harness {
   slack: SlackWebApiStandIn;
@@ -53,18 +54,6 @@ export function textOf(message: { text: string; blocks?: unknown[] } | undefined
 /** The action_ids of every interactive element in a message. */
 export function actionIds(message: { blocks?: unknown[] } | undefined): string[] {
   return [...JSON.stringify(message?.blocks ?? []).matchAll(/"action_id":"([^"]+)"/g)].map((m) => m[1]!);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface HarnessOptions {
