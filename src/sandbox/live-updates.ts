@@ -8,7 +8,8 @@ const COALESCE_MS = 25;
 const HEARTBEAT_MS = 20_000;
 
 export class LiveUpdates {
-  private readonly clients = new Set<ServerResponse>();
+  /** Each connected page with the version it was last told, so no page hears the same version twice. */
+  private readonly clients = new Map<ServerResponse, number>();
   private versionNumber = 0;
   private pending: NodeJS.Timeout | undefined;
   private readonly heartbeat: NodeJS.Timeout;
@@ -16,7 +17,7 @@ export class LiveUpdates {
   constructor() {
     // A comment line now and then keeps proxies and idle timers from closing the stream.
     this.heartbeat = setInterval(() => {
-      for (const res of this.clients) res.write(': ping\n\n');
+      for (const res of this.clients.keys()) res.write(': ping\n\n');
     }, HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -45,7 +46,7 @@ export class LiveUpdates {
       'x-accel-buffering': 'no',
     });
     res.write(`retry: 1000\n${this.message()}`);
-    this.clients.add(res);
+    this.clients.set(res, this.versionNumber);
     req.on('close', () => this.clients.delete(res));
   }
 
@@ -53,7 +54,7 @@ export class LiveUpdates {
   close(): void {
     clearInterval(this.heartbeat);
     if (this.pending) clearTimeout(this.pending);
-    for (const res of this.clients) res.end();
+    for (const res of this.clients.keys()) res.end();
     this.clients.clear();
   }
 
@@ -62,7 +63,12 @@ export class LiveUpdates {
   }
 
   private broadcast(): void {
+    // A page that connected after the change was told this version on connecting already.
     const msg = this.message();
-    for (const res of this.clients) res.write(msg);
+    for (const [res, told] of this.clients) {
+      if (told === this.versionNumber) continue;
+      res.write(msg);
+      this.clients.set(res, this.versionNumber);
+    }
   }
 }
