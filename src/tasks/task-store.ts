@@ -145,7 +145,7 @@ export class TaskStore {
     fields: TaskFields,
     actor: string,
   ): Promise<TaskRow> {
-    await this.requireTask(taskId);
+    requireTaskId(taskId);
     return this.db.transaction(async (tx) => {
       const [current] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
       if (!current) throw new TaskActionError('That task no longer exists.', 'not_found');
@@ -217,10 +217,8 @@ export class TaskStore {
   async startRun(taskId: string, actor: string): Promise<{ run: RunRow; created: boolean }> {
     this.requireApprover(actor, 'execute');
     const task = await this.requireTask(taskId);
-    if (task.status === 'running') {
-      const live = await this.liveRun(taskId);
-      if (live) return { run: live, created: false };
-    }
+    const already = await this.runAlreadyGoing(task);
+    if (already) return already;
     if (task.status !== 'approved') {
       throw new TaskActionError(
         task.status === 'proposed'
@@ -260,10 +258,8 @@ export class TaskStore {
   async retryRun(taskId: string, actor: string): Promise<{ run: RunRow; created: boolean }> {
     this.requireApprover(actor, 'retry');
     const task = await this.requireTask(taskId);
-    if (task.status === 'running') {
-      const live = await this.liveRun(taskId);
-      if (live) return { run: live, created: false };
-    }
+    const already = await this.runAlreadyGoing(task);
+    if (already) return already;
     if (task.status !== 'failed' && task.status !== 'cancelled') {
       throw new TaskActionError(
         `This task is ${STATUS_WORDS[task.status as TaskStatus]}; only a failed or cancelled run can be retried.`,
@@ -319,6 +315,13 @@ export class TaskStore {
       }
       throw err;
     }
+  }
+
+  /** A click on a task that is already running answers with its live run (nothing new starts). */
+  private async runAlreadyGoing(task: TaskRow): Promise<{ run: RunRow; created: false } | undefined> {
+    if (task.status !== 'running') return undefined;
+    const live = await this.liveRun(task.id);
+    return live ? { run: live, created: false } : undefined;
   }
 
   async liveRun(taskId: string): Promise<RunRow | undefined> {
@@ -378,7 +381,7 @@ export class TaskStore {
     from: TaskStatus[],
     set: Partial<typeof tasks.$inferInsert>,
   ): Promise<TaskRow> {
-    await this.requireTask(taskId);
+    requireTaskId(taskId);
     return this.db.transaction(async (tx) => {
       const [current] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
       if (!current) throw new TaskActionError('That task no longer exists.', 'not_found');
@@ -406,6 +409,11 @@ function isUniqueViolation(err: unknown): boolean {
     if ((e as { code?: unknown }).code === '23505') return true;
   }
   return false;
+}
+
+/** A malformed id cannot name a task: answer not_found without asking the database. */
+function requireTaskId(taskId: string): void {
+  if (!isUuid(taskId)) throw new TaskActionError('That task no longer exists.', 'not_found');
 }
 
 export function isUuid(value: string): boolean {
