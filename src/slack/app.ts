@@ -9,7 +9,7 @@ import { registerShortcuts } from './listeners/shortcuts/index.js';
 import { registerViews } from './listeners/views/index.js';
 import { Registrar, type Surfaces } from './registrar.js';
 import { close, listen, routeHandler } from './route-server.js';
-import { slackErrorCode } from './thread-reader.js';
+import { slackErrorCode } from './slack-error.js';
 
 export interface SlackAppOptions {
   botToken: string;

@@ -10,13 +10,8 @@ import type { TaskStore } from '../tasks/task-store.js';
 import { buildSummaryMessage } from './blocks/summary.js';
 import { buildTaskCard } from './blocks/task-card.js';
 import { toTaskCardModel } from './card-model.js';
-import {
-  readThread,
-  slackErrorCode,
-  ThreadAccessError,
-  type ThreadRef,
-  type UserDirectory,
-} from './thread-reader.js';
+import { slackErrorCode } from './slack-error.js';
+import { readThread, ThreadAccessError, type ThreadRef, type UserDirectory } from './thread-reader.js';
 
 export type ExtractionSource =
   | { kind: 'thread'; ref: ThreadRef }

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { and, count, desc, eq, inArray, or } from 'drizzle-orm';
+import { count, desc, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
 import { discussions, runs, steps, tasks } from '../../db/schema.js';
 import { isApprover } from '../domain/permissions.js';
@@ -76,7 +76,7 @@ export class HomePublisher {
           .select({ t: tasks, permalink: discussions.permalink })
           .from(tasks)
           .innerJoin(discussions, eq(discussions.id, tasks.discussionId))
-          .where(and(eq(tasks.status, 'proposed')))
+          .where(eq(tasks.status, 'proposed'))
           .orderBy(desc(tasks.createdAt))
           .limit(20)
       : [];

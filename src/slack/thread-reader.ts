@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { ThreadMessage } from '../domain/extraction.js';
+import { slackErrorCode } from './slack-error.js';
 
 /** A thread the bot cannot read; `message` tells the person what to do about it. */
 export class ThreadAccessError extends Error {
@@ -161,13 +162,4 @@ export async function readThread(
       ? `${options.permalinkBase}/archives/${ref.channel}/p${m.ts.replace('.', '')}${m.ts === ref.threadTs ? '' : `?thread_ts=${ref.threadTs}`}`
       : null,
   }));
-}
-
-/** The `error` of a Slack platform error thrown by @slack/web-api, if it is one. */
-export function slackErrorCode(err: unknown): string | undefined {
-  if (err && typeof err === 'object' && 'data' in err) {
-    const data = (err as { data?: { error?: unknown } }).data;
-    if (data && typeof data.error === 'string') return data.error;
-  }
-  return undefined;
 }
