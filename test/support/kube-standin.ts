@@ -2,19 +2,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../../src/sandbox/read-body.js';
 import type { JsonObject, JsonPatchOperation, JsonValue } from '../../src/services/kubernetes-objects.js';
-import {
-  ApiFailure,
-  type ClusterOptions,
-  notFound,
-  type SeedDeployment,
-  SimulatedCluster,
-} from './kube-standin-cluster.js';
+import { type ClusterOptions, type SeedDeployment, SimulatedCluster } from './kube-standin-cluster.js';
+import { ApiFailure, notFound } from './kube-standin-model.js';
 import {
   applyJsonPatch,
   applyMergePatch,
   applyStrategicMergePatch,
   PatchError,
 } from './kube-standin-patch.js';
+import { type Answer, failure, faultAnswer, found, list, ok, trickle } from './kube-standin-responses.js';
 
 /**
  * A Kubernetes API server stand-in on 127.0.0.1 and a free port, for the real
@@ -114,12 +110,6 @@ type Fault =
   | { kind: 'status'; match: FaultMatch; remaining: number; status: number; retryAfterSeconds?: number }
   | { kind: 'hang'; match: FaultMatch; remaining: number }
   | { kind: 'trickle'; match: FaultMatch; remaining: number; intervalMs: number; chunkBytes: number };
-
-interface Answer {
-  status: number;
-  body: JsonValue;
-  headers?: Record<string, string>;
-}
 
 const ROUTE = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(deployments|replicasets)(?:\/([^/]+))?$/;
 
@@ -355,72 +345,6 @@ function parseSelector(selector: string | undefined): Record<string, string> {
     result[match[1]] = match[2] ?? '';
   }
   return result;
-}
-
-function found(
-  object: JsonObject | undefined,
-  resource: 'deployments' | 'replicasets',
-  name: string,
-): JsonObject {
-  if (!object) throw notFound(resource, name);
-  return object;
-}
-
-function list(kind: string, items: JsonObject[]): JsonObject {
-  return { apiVersion: 'apps/v1', kind, metadata: { resourceVersion: '1' }, items };
-}
-
-function ok(body: JsonObject): Answer {
-  return { status: 200, body };
-}
-
-function failure(err: ApiFailure): Answer {
-  return {
-    status: err.status,
-    body: {
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: err.message,
-      reason: err.reason,
-      ...(Object.keys(err.details).length > 0 ? { details: err.details } : {}),
-      code: err.status,
-    },
-  };
-}
-
-function faultAnswer(status: number, retryAfterSeconds: number | undefined): Answer {
-  const reasons: Record<number, string> = {
-    429: 'TooManyRequests',
-    500: 'InternalError',
-    503: 'ServiceUnavailable',
-    504: 'Timeout',
-  };
-  const answer = failure(
-    new ApiFailure(
-      status,
-      reasons[status] ?? 'InternalError',
-      status === 429
-        ? 'Too many requests, please try again later.'
-        : 'an error on the server has prevented the request from succeeding',
-      retryAfterSeconds ? { retryAfterSeconds } : {},
-    ),
-  );
-  return retryAfterSeconds ? { ...answer, headers: { 'retry-after': String(retryAfterSeconds) } } : answer;
-}
-
-async function trickle(
-  res: ServerResponse,
-  payload: string,
-  intervalMs: number,
-  chunkBytes: number,
-): Promise<void> {
-  for (let offset = 0; offset < payload.length && !res.destroyed; offset += chunkBytes) {
-    res.write(payload.slice(offset, offset + chunkBytes));
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  res.end();
 }
 
 function parseJson(text: string): JsonValue | undefined {
