@@ -73,7 +73,7 @@ export function deployErrorFrom(err: unknown): DeployError {
   if (err instanceof KubernetesResponseError) {
     return new DeployError(
       'unexpected-response',
-      `The Kubernetes API answered ${describeCall(err.call)} with something that is not a ${singular(err.call.resource)}`,
+      `The Kubernetes API gave an unexpected answer ${describeCall(err.call)}`,
       'permanent',
       { cause: err, hint: err.issues },
     );
