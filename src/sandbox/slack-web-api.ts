@@ -38,6 +38,10 @@ export interface StandInChannel {
   isPrivate: boolean;
   botIsMember: boolean;
   isIm: boolean;
+  /** A group DM (is_mpim). */
+  isMpim?: boolean;
+  /** Who is in it (`conversations.members`); unset → every person of the workspace, and the bot when it is a member. */
+  members?: string[];
 }
 
 export interface RecordedCall {
@@ -188,6 +192,7 @@ const S = {
     inclusive: boolArg.optional(),
   }),
   info: z.looseObject({ channel: z.string().default('') }),
+  members: z.looseObject({ channel: z.string().default(''), limit: limitArg, cursor: z.string().optional() }),
   usersInfo: z.looseObject({ user: z.string().default('') }),
   viewsOpen: z.looseObject({
     trigger_id: z.string().optional(),
@@ -280,6 +285,7 @@ export class SlackWebApiStandIn {
   private readonly responseList: Array<{ url: string; body: Json }> = [];
   private readonly callList: RecordedCall[] = [];
   private readonly faults = new Map<string, StandInFault[]>();
+  private readonly active = new Map<string, { now: number; peak: number }>();
   private readonly listeners = new Set<(event: StandInChange) => void>();
   private socketModeUrl: (() => string) | undefined;
   private lastMicros = 0;
@@ -347,13 +353,22 @@ export class SlackWebApiStandIn {
     this.emit({ kind: 'user.added', userId: user.id });
   }
 
-  addChannel(channel: { id: string; name: string; isPrivate?: boolean; botIsMember?: boolean }): void {
+  addChannel(channel: {
+    id: string;
+    name: string;
+    isPrivate?: boolean;
+    botIsMember?: boolean;
+    isMpim?: boolean;
+    members?: string[];
+  }): void {
     this.channels.set(channel.id, {
       id: channel.id,
       name: channel.name.replace(/^#/, ''),
-      isPrivate: channel.isPrivate ?? false,
+      isPrivate: channel.isPrivate ?? channel.isMpim ?? false,
       botIsMember: channel.botIsMember ?? true,
       isIm: false,
+      ...(channel.isMpim ? { isMpim: true } : {}),
+      ...(channel.members ? { members: [...channel.members] } : {}),
     });
     this.emit({ kind: 'channel.added', channel: channel.id });
   }
@@ -462,6 +477,11 @@ export class SlackWebApiStandIn {
     return threadTs !== undefined && threadTs !== ts ? `${base}?thread_ts=${threadTs}&cid=${channel}` : base;
   }
 
+  /** The most calls of `method` the stand-in was answering at once (a client's concurrency, seen from Slack). */
+  peakConcurrency(method: string): number {
+    return this.active.get(method)?.peak ?? 0;
+  }
+
   /** The next `times` calls of `method` fail with `fault` (status 429 → HTTP 429, Retry-After, `ratelimited`). */
   failNext(method: string, fault: StandInFault, times = 1): void {
     const queue = this.faults.get(method) ?? [];
@@ -516,11 +536,21 @@ export class SlackWebApiStandIn {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin);
-    const raw = await readBody(req);
     if (url.pathname.startsWith('/api/')) {
-      send(res, this.handleApi(url.pathname.slice('/api/'.length), req, raw, url));
+      const method = url.pathname.slice('/api/'.length);
+      const active = this.active.get(method) ?? { now: 0, peak: 0 };
+      active.now += 1;
+      active.peak = Math.max(active.peak, active.now);
+      this.active.set(method, active);
+      try {
+        const raw = await readBody(req);
+        send(res, this.handleApi(method, req, raw, url));
+      } finally {
+        active.now -= 1;
+      }
       return;
     }
+    const raw = await readBody(req);
     if (url.pathname.startsWith('/response/') && req.method === 'POST') {
       send(res, this.handleResponseUrl(url, raw));
       return;
@@ -765,7 +795,7 @@ export class SlackWebApiStandIn {
           is_channel: !c.isPrivate && !c.isIm,
           is_group: false,
           is_im: c.isIm,
-          is_mpim: false,
+          is_mpim: c.isMpim ?? false,
           is_private: c.isPrivate || c.isIm,
           is_archived: false,
           is_general: false,
@@ -775,6 +805,7 @@ export class SlackWebApiStandIn {
         },
       };
     },
+    'conversations.members': (args) => this.conversationsMembers(args),
     'users.info': (args) => {
       const a = parseArgs(S.usersInfo, args);
       const u = this.users.get(a.user);
@@ -881,6 +912,26 @@ export class SlackWebApiStandIn {
       has_more: next !== undefined,
       response_metadata: { next_cursor: next ? encodeCursor(next.ts) : '' },
     };
+  }
+
+  /** Members in the order they joined, paged by an opaque cursor (Slack's default page is 100). */
+  private conversationsMembers(args: Json): Json {
+    const a = parseArgs(S.members, args);
+    const channel = this.requireChannel(a.channel);
+    const all =
+      channel.members ??
+      [...this.users.values()]
+        .filter((u) => (u.isBot ? u.id === this.botUserId && channel.botIsMember : true))
+        .map((u) => u.id);
+    const limit = this.clampLimit(a.limit, 100);
+    let start = 0;
+    if (a.cursor !== undefined && a.cursor !== '') {
+      const match = /^members:(\d+)$/.exec(Buffer.from(a.cursor, 'base64').toString('utf8'));
+      if (!match?.[1]) throw new ApiError('invalid_cursor');
+      start = Number(match[1]);
+    }
+    const next = start + limit < all.length ? Buffer.from(`members:${start + limit}`).toString('base64') : '';
+    return { members: all.slice(start, start + limit), response_metadata: { next_cursor: next } };
   }
 
   private conversationsHistory(args: Json): Json {
