@@ -19,7 +19,7 @@ import { CardPublisher } from './slack/card-publisher.js';
 import type { SlackDeps } from './slack/deps.js';
 import { ExtractionFlow } from './slack/extraction-flow.js';
 import { HomePublisher } from './slack/home-publisher.js';
-import { UserDirectory } from './slack/thread-reader.js';
+import { UserDirectory } from './slack/user-directory.js';
 import { TaskStore } from './tasks/task-store.js';
 
 export class MissingSlackConfigError extends Error {

@@ -18,7 +18,7 @@ import { truncate } from '../domain/text.js';
  */
 
 export const RECORD_TASKS_TOOL_NAME = 'record_tasks';
-/** More than this from one thread is noise; the rest is dropped. */
+/** What the model is asked for at most (the tool schema's maxItems); the Slack layer posts no more than this. */
 export const TASKS_MAX = 25;
 export const EVIDENCE_MAX = 200;
 
@@ -66,9 +66,11 @@ const proposedTaskSchema = z.object({
     .transform((e) => truncate(e, EVIDENCE_MAX)),
 });
 
-export const recordTasksInputSchema = z.object({
-  tasks: z.array(proposedTaskSchema).transform((list) => list.slice(0, TASKS_MAX)),
-});
+/**
+ * Not cut to TASKS_MAX here: the Slack layer posts the first ones and says on the summary how many
+ * were proposed, so a long answer is never shortened silently.
+ */
+export const recordTasksInputSchema = z.object({ tasks: z.array(proposedTaskSchema) });
 
 export type ProposedTask = z.output<typeof proposedTaskSchema>;
 export type RecordTasksInput = z.output<typeof recordTasksInputSchema>;

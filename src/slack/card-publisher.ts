@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import type { TaskStore } from '../tasks/task-store.js';
 import { buildTaskCard } from './blocks/task-card.js';
 import { toTaskCardModel } from './card-model.js';
-import type { UserDirectory } from './thread-reader.js';
+import type { UserDirectory } from './user-directory.js';
 
 export interface CardPublisherOptions {
   /** At most one chat.update per card per this many ms (default 1000). */

@@ -4,7 +4,7 @@ import type { TaskStore } from '../tasks/task-store.js';
 import type { CardPublisher } from './card-publisher.js';
 import type { ExtractionFlow } from './extraction-flow.js';
 import type { HomePublisher } from './home-publisher.js';
-import type { UserDirectory } from './thread-reader.js';
+import type { UserDirectory } from './user-directory.js';
 
 /** What the orchestrator offers the Slack layer: start work and stop it, nothing more. */
 export interface RunControl {

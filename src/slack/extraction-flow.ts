@@ -10,8 +10,10 @@ import type { TaskStore } from '../tasks/task-store.js';
 import { buildSummaryMessage } from './blocks/summary.js';
 import { buildTaskCard } from './blocks/task-card.js';
 import { toTaskCardModel } from './card-model.js';
+import type { ThreadRef } from './permalink.js';
 import { slackErrorCode } from './slack-error.js';
-import { readThread, ThreadAccessError, type ThreadRef, type UserDirectory } from './thread-reader.js';
+import { type ReadThreadOptions, readThread, ThreadAccessError, type ThreadRead } from './thread-reader.js';
+import type { UserDirectory } from './user-directory.js';
 
 export type ExtractionSource =
   | { kind: 'thread'; ref: ThreadRef }
@@ -40,6 +42,7 @@ export class ExtractionFlow {
       users: UserDirectory;
       defaultRepo: string;
       logger: Logger;
+      read?: ReadThreadOptions;
     },
   ) {}
 
@@ -56,7 +59,7 @@ export class ExtractionFlow {
     }
     if (key) this.inProgress.add(key);
     try {
-      await this.extractAndPost(request);
+      await this.extractAndPost(request, request.source);
     } catch (err) {
       await request.notify(this.explain(err)).catch((notifyErr: unknown) => {
         this.deps.logger.warn({ err: notifyErr }, 'could not tell the user about a failed extraction');
@@ -66,22 +69,25 @@ export class ExtractionFlow {
     }
   }
 
-  private async extractAndPost(request: ExtractionRequest): Promise<void> {
+  private async extractAndPost(request: ExtractionRequest, source: ExtractionSource): Promise<void> {
     const { client, extractor, store, users, logger } = this.deps;
-    const { source } = request;
     const channel = source.kind === 'thread' ? source.ref.channel : source.channel;
-    const messages: ThreadMessage[] =
+    const read: ThreadRead =
       source.kind === 'thread'
-        ? await readThread(client, source.ref, users)
-        : [
-            {
-              ts: '0',
-              user: request.userId,
-              userName: await users.name(request.userId),
-              text: source.text,
-              permalink: null,
-            },
-          ];
+        ? await readThread(client, source.ref, users, this.deps.read)
+        : {
+            messages: [
+              {
+                ts: '0',
+                user: request.userId,
+                userName: await users.name(request.userId),
+                text: source.text,
+                permalink: null,
+              },
+            ],
+            omitted: 0,
+          };
+    const messages: ThreadMessage[] = read.messages;
     if (messages.length === 0) {
       await request.notify(
         'That thread has no messages from people that I could read, so there is nothing to extract.',
@@ -92,6 +98,8 @@ export class ExtractionFlow {
     const result: ExtractionResult = await extractor.extract({ messages, source: source.kind });
     const permalink = source.kind === 'thread' ? await this.permalink(source.ref) : null;
     const extracted = result.tasks.slice(0, MAX_CARDS);
+    const omittedMessages = read.omitted + result.omittedMessages;
+    const truncated = result.truncated || omittedMessages > 0;
     const { discussion, tasks } = await store.createDiscussion(
       {
         teamId: request.teamId,
@@ -102,7 +110,7 @@ export class ExtractionFlow {
         source: source.kind,
         messageCount: messages.length,
         extractor: result.extractor,
-        truncated: result.truncated,
+        truncated,
         inputTokens: result.usage.inputTokens,
         outputTokens: result.usage.outputTokens,
       },
@@ -113,7 +121,9 @@ export class ExtractionFlow {
       {
         discussionId: discussion.id,
         tasks: tasks.length,
+        proposedTasks: result.tasks.length,
         messages: messages.length,
+        omittedMessages,
         extractor: result.extractor,
       },
       'extracted tasks',
@@ -121,10 +131,11 @@ export class ExtractionFlow {
 
     const summary = buildSummaryMessage({
       taskCount: tasks.length,
+      proposedTaskCount: result.tasks.length,
       messageCount: messages.length,
       extractor: result.extractor,
-      truncated: result.truncated,
-      omittedMessages: result.omittedMessages,
+      truncated,
+      omittedMessages,
       requestedBy: request.userId,
       source: source.kind,
     });
@@ -138,6 +149,8 @@ export class ExtractionFlow {
     const threadTs = source.kind === 'thread' ? source.ref.threadTs : (posted.ts ?? undefined);
     if (posted.ts && threadTs) await store.setSummaryTs(discussion.id, posted.ts, threadTs);
 
+    // Authors were resolved while reading; mentions of anyone else are looked up only up to the
+    // directory's bound (thread text can name any number of made-up ids).
     const names = await users.namesFor(
       tasks.flatMap((t) => [t.description, ...t.acceptanceCriteria, t.evidence ?? '']),
       tasks.flatMap((t) => (t.assignee ? [t.assignee] : [])),
@@ -154,11 +167,6 @@ export class ExtractionFlow {
         unfurl_links: false,
       });
       if (message.ts) await store.setCardMessage(task.id, channel, message.ts);
-    }
-    if (result.tasks.length > MAX_CARDS) {
-      await request.notify(
-        `The extractor proposed ${result.tasks.length} tasks; I posted the first ${MAX_CARDS}. Consider splitting the discussion.`,
-      );
     }
   }
 

@@ -7,6 +7,7 @@ import { assertMessageWithinSlackLimits, textsOf } from './limits-helper.js';
 
 const summary = (o: Partial<SummaryModel> = {}): SummaryModel => ({
   taskCount: 5,
+  proposedTaskCount: 5,
   messageCount: 23,
   extractor: 'claude-sonnet-4-5',
   truncated: false,
@@ -41,9 +42,18 @@ describe('summary message', () => {
       buildSummaryMessage(summary({ extractor: 'rules', truncated: true, omittedMessages: 40 })),
     );
     expect(cut).toContain('Extracted by rules');
-    expect(cut).toContain('the 40 oldest messages were left out');
+    expect(cut).toContain('40 messages of the thread were left out to fit');
     const one = all(buildSummaryMessage(summary({ truncated: true, omittedMessages: 1 })));
-    expect(one).toContain('the 1 oldest message was left out');
+    expect(one).toContain('1 message of the thread was left out');
+    const shortened = all(buildSummaryMessage(summary({ truncated: true, omittedMessages: 0 })));
+    expect(shortened).toContain('a long message was shortened to fit');
+  });
+
+  it('says on the summary itself when more tasks were proposed than posted', () => {
+    const m = buildSummaryMessage(summary({ taskCount: 25, proposedTaskCount: 31 }));
+    assertMessageWithinSlackLimits(m);
+    expect(all(m)).toContain('31 tasks were proposed; only the first 25 are posted here');
+    expect(all(buildSummaryMessage(summary()))).not.toContain('were proposed');
   });
 
   it('stays within limits and inert with a hostile extractor name', () => {

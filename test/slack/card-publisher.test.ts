@@ -9,7 +9,7 @@ import {
   type CardPublisherOptions,
   rateLimitDelayMs,
 } from '../../src/slack/card-publisher.js';
-import { UserDirectory } from '../../src/slack/thread-reader.js';
+import { UserDirectory } from '../../src/slack/user-directory.js';
 import { TaskStore } from '../../src/tasks/task-store.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 

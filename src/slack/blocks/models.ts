@@ -44,9 +44,13 @@ export interface StepModel {
 
 export interface SummaryModel {
   taskCount: number;
+  /** Tasks the extractor proposed; more than `taskCount` when only the first ones were posted. */
+  proposedTaskCount: number;
   messageCount: number;
   extractor: string;
+  /** True when anything of the discussion was left out or shortened. */
   truncated: boolean;
+  /** Messages left out (by the thread reader's bounds and the extractor's budget together). */
   omittedMessages: number;
   requestedBy: string;
   source: 'thread' | 'text';

@@ -12,6 +12,24 @@ export function summaryHeadline(s: SummaryModel): string {
   return `${plural(s.taskCount, 'task')} from ${from}`;
 }
 
+/** What was left out, said on the message everyone sees: never a silent cut. */
+function cuts(s: SummaryModel): string[] {
+  const notes: string[] = [];
+  if (s.omittedMessages > 0) {
+    notes.push(
+      `:scissors: ${plural(s.omittedMessages, 'message')} of the thread ${s.omittedMessages === 1 ? 'was' : 'were'} left out to fit (the first message and the newest ones were read)`,
+    );
+  } else if (s.truncated) {
+    notes.push(':scissors: a long message was shortened to fit');
+  }
+  if (s.proposedTaskCount > s.taskCount) {
+    notes.push(
+      `:warning: ${plural(s.proposedTaskCount, 'task')} were proposed; only the first ${s.taskCount} are posted here. Consider splitting the discussion.`,
+    );
+  }
+  return notes;
+}
+
 export function buildSummaryMessage(s: SummaryModel): MessagePayload {
   const headline = summaryHeadline(s);
   const lead =
@@ -19,15 +37,13 @@ export function buildSummaryMessage(s: SummaryModel): MessagePayload {
       ? `:mag: *${headline}*. Nothing looked like a task; try a thread with concrete asks, or \`/extract <text>\`.`
       : `:clipboard: *${headline}* — review each card below, edit if needed, then approve.`;
   const notes = [extractorLabel(s.extractor), `requested by ${userMention(s.requestedBy)}`];
-  if (s.truncated) {
-    notes.push(
-      s.omittedMessages > 0
-        ? `the thread was cut to fit: the ${plural(s.omittedMessages, 'oldest message')} ${s.omittedMessages === 1 ? 'was' : 'were'} left out`
-        : 'the thread was cut to fit; older messages omitted',
-    );
-  }
+  const cutNotes = cuts(s);
   return {
     text: clampText(headline, LIMITS.fallbackText),
-    blocks: [section(lead), context(notes.join(' · '))],
+    blocks: [
+      section(lead),
+      context(notes.join(' · ')),
+      ...(cutNotes.length > 0 ? [context(cutNotes.join('\n'))] : []),
+    ],
   };
 }

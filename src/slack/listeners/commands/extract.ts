@@ -3,7 +3,7 @@ import { buildHelpMessage } from '../../blocks/help.js';
 import type { SlackDeps } from '../../deps.js';
 import type { ExtractionSource } from '../../extraction-flow.js';
 import { SlashCommand } from '../../payloads.js';
-import { looksLikeSlackLink, parseSlackPermalink } from '../../thread-reader.js';
+import { looksLikeSlackLink, parseSlackPermalink } from '../../permalink.js';
 
 /** `/extract <thread link | text>`: acks at once with a note, extracts after the ack. */
 export function extractCommand(deps: SlackDeps) {
@@ -29,7 +29,7 @@ export function extractCommand(deps: SlackDeps) {
         });
         return;
       }
-      source = { kind: 'thread', ref };
+      source = { kind: 'thread', ref: { channel: ref.channel, threadTs: ref.threadTs } };
     } else {
       source = { kind: 'text', channel: channelId, text };
     }
