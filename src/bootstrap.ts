@@ -16,9 +16,11 @@ import { createMailer } from './services/mailer.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/app.js';
 import { remindApprovers } from './slack/approval-reminder.js';
 import { CardPublisher } from './slack/card-publisher.js';
+import { ChannelMembership } from './slack/channel-membership.js';
 import type { SlackDeps } from './slack/deps.js';
 import { ExtractionFlow } from './slack/extraction-flow.js';
 import { HomePublisher } from './slack/home-publisher.js';
+import { ThreadAccessGuard } from './slack/thread-access.js';
 import { UserDirectory } from './slack/user-directory.js';
 import { TaskStore } from './tasks/task-store.js';
 
@@ -158,6 +160,7 @@ export async function startOrchestrator(
     (app): SlackDeps => {
       users = new UserDirectory(app.client);
       cards = new CardPublisher(app.client, store, users, logger.child({ component: 'cards' }));
+      const membership = new ChannelMembership(app.client);
       return {
         client: app.client,
         store,
@@ -168,11 +171,18 @@ export async function startOrchestrator(
           extractor,
           store,
           users,
+          access: new ThreadAccessGuard(app.client, membership, logger.child({ component: 'access' })),
           defaultRepo: config.github.defaultRepo,
           logger: logger.child({ component: 'extraction' }),
         }),
         users,
-        home: new HomePublisher(db, app.client, config.approvers, logger.child({ component: 'home' })),
+        home: new HomePublisher(
+          db,
+          app.client,
+          config.approvers,
+          logger.child({ component: 'home' }),
+          membership,
+        ),
         repos: config.github.repos,
         approvers: config.approvers,
         logger,

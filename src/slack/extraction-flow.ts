@@ -10,10 +10,20 @@ import type { TaskStore } from '../tasks/task-store.js';
 import { buildSummaryMessage } from './blocks/summary.js';
 import { buildTaskCard } from './blocks/task-card.js';
 import { toTaskCardModel } from './card-model.js';
-import type { ThreadRef } from './permalink.js';
+import type { SlackLink, ThreadRef } from './permalink.js';
 import { slackErrorCode } from './slack-error.js';
+import type { ThreadAccessGuard } from './thread-access.js';
 import { type ReadThreadOptions, readThread, ThreadAccessError, type ThreadRead } from './thread-reader.js';
 import type { UserDirectory } from './user-directory.js';
+
+/** What a person pointed at, as each surface lets them. */
+export type ExtractionTarget =
+  /** A link pasted after `/extract` (or `@Orchestrator extract`): any conversation, so it is checked. */
+  | { kind: 'link'; link: SlackLink }
+  /** The thread the request was made in (message shortcut, mention in a thread). */
+  | { kind: 'here'; threadTs: string }
+  /** Free text typed after `/extract`. */
+  | { kind: 'text'; text: string };
 
 export type ExtractionSource =
   | { kind: 'thread'; ref: ThreadRef }
@@ -22,7 +32,9 @@ export type ExtractionSource =
 export interface ExtractionRequest {
   teamId: string | null;
   userId: string;
-  source: ExtractionSource;
+  /** The conversation the request was made in: the person is in it. */
+  channel: string;
+  target: ExtractionTarget;
   /** Tells the requester something only they see (ephemeral). */
   notify: (text: string) => Promise<void>;
 }
@@ -30,7 +42,10 @@ export interface ExtractionRequest {
 /** Cards posted per extraction; a longer list is a sign of a bad extraction, not of real work. */
 export const MAX_CARDS = 25;
 
-/** Thread (or text) → extractor → database → summary message and one card per task. */
+/**
+ * Request → who may read what → thread → extractor → database → summary message
+ * and one card per task. Every refusal is ephemeral and says nothing about the target's content.
+ */
 export class ExtractionFlow {
   private readonly inProgress = new Set<string>();
 
@@ -40,6 +55,7 @@ export class ExtractionFlow {
       extractor: Extractor;
       store: TaskStore;
       users: UserDirectory;
+      access: ThreadAccessGuard;
       defaultRepo: string;
       logger: Logger;
       read?: ReadThreadOptions;
@@ -47,25 +63,56 @@ export class ExtractionFlow {
   ) {}
 
   async run(request: ExtractionRequest): Promise<void> {
-    const key =
-      request.source.kind === 'thread'
-        ? `${request.source.ref.channel}:${request.source.ref.threadTs}`
-        : undefined;
-    if (key && this.inProgress.has(key)) {
-      await request.notify(
-        'I am already extracting tasks from that thread; the cards will appear there shortly.',
-      );
-      return;
-    }
-    if (key) this.inProgress.add(key);
+    let key: string | undefined;
     try {
-      await this.extractAndPost(request, request.source);
+      const source = await this.resolve(request);
+      if (!source.ok) {
+        await request.notify(source.reason);
+        return;
+      }
+      const thread = source.source.kind === 'thread' ? source.source.ref : null;
+      key = thread ? `${thread.channel}:${thread.threadTs}` : undefined;
+      if (key && this.inProgress.has(key)) {
+        key = undefined;
+        await request.notify(
+          'I am already extracting tasks from that thread; the cards will appear there shortly.',
+        );
+        return;
+      }
+      if (key) this.inProgress.add(key);
+      await request
+        .notify(
+          thread
+            ? ':hourglass_flowing_sand: Reading the thread and extracting tasks… the cards will appear in the thread.'
+            : ':hourglass_flowing_sand: Extracting tasks from your text… the cards will appear in this channel.',
+        )
+        .catch((err: unknown) => this.deps.logger.warn({ err }, 'could not send the "working on it" note'));
+      await this.extractAndPost(request, source.source);
     } catch (err) {
       await request.notify(this.explain(err)).catch((notifyErr: unknown) => {
         this.deps.logger.warn({ err: notifyErr }, 'could not tell the user about a failed extraction');
       });
     } finally {
       if (key) this.inProgress.delete(key);
+    }
+  }
+
+  private async resolve(
+    request: ExtractionRequest,
+  ): Promise<{ ok: true; source: ExtractionSource } | { ok: false; reason: string }> {
+    const { target } = request;
+    switch (target.kind) {
+      case 'text':
+        return { ok: true, source: { kind: 'text', channel: request.channel, text: target.text } };
+      case 'here':
+        return {
+          ok: true,
+          source: { kind: 'thread', ref: { channel: request.channel, threadTs: target.threadTs } },
+        };
+      case 'link': {
+        const decision = await this.deps.access.checkLink(target.link, request.userId, request.channel);
+        return decision.ok ? { ok: true, source: { kind: 'thread', ref: decision.ref } } : decision;
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { count, desc, eq, inArray, or } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, max, or } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
 import { discussions, runs, steps, tasks } from '../../db/schema.js';
 import { isApprover } from '../domain/permissions.js';
@@ -8,6 +8,10 @@ import type { Logger } from '../logger.js';
 import { buildHomeView } from './blocks/home.js';
 import type { HomeModel } from './blocks/models.js';
 import { toRunModel } from './card-model.js';
+import type { ChannelMembership } from './channel-membership.js';
+
+/** Channels (with the newest waiting tasks) checked for the viewer's membership per App Home. */
+const PENDING_CHANNELS = 50;
 
 /** Builds a user's App Home from the database and publishes it. */
 export class HomePublisher {
@@ -16,6 +20,7 @@ export class HomePublisher {
     private readonly client: WebClient,
     private readonly approvers: readonly string[],
     private readonly logger: Logger,
+    private readonly membership: ChannelMembership,
   ) {}
 
   async publish(userId: string): Promise<void> {
@@ -71,15 +76,17 @@ export class HomePublisher {
             .orderBy(steps.position);
 
     const approver = isApprover(userId, this.approvers);
-    const pending = approver
-      ? await db
-          .select({ t: tasks, permalink: discussions.permalink })
-          .from(tasks)
-          .innerJoin(discussions, eq(discussions.id, tasks.discussionId))
-          .where(eq(tasks.status, 'proposed'))
-          .orderBy(desc(tasks.createdAt))
-          .limit(20)
-      : [];
+    const channels = approver ? await this.pendingChannelsOf(userId) : [];
+    const pending =
+      channels.length > 0
+        ? await db
+            .select({ t: tasks, permalink: discussions.permalink })
+            .from(tasks)
+            .innerJoin(discussions, eq(discussions.id, tasks.discussionId))
+            .where(and(eq(tasks.status, 'proposed'), inArray(tasks.channelId, channels)))
+            .orderBy(desc(tasks.createdAt))
+            .limit(20)
+        : [];
 
     return {
       userId,
@@ -112,5 +119,31 @@ export class HomePublisher {
         permalink,
       })),
     };
+  }
+
+  /**
+   * The channels with tasks waiting for approval that the viewer is a member of: App Home is
+   * private to them, and a task's title and link must not reach someone who cannot see its
+   * channel. A membership that cannot be checked counts as no.
+   */
+  private async pendingChannelsOf(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .select({ channelId: tasks.channelId, newest: max(tasks.createdAt) })
+      .from(tasks)
+      .where(eq(tasks.status, 'proposed'))
+      .groupBy(tasks.channelId)
+      .orderBy(desc(max(tasks.createdAt)))
+      .limit(PENDING_CHANNELS);
+    const visible = await Promise.all(
+      rows.map(async ({ channelId }) => {
+        try {
+          return (await this.membership.isMember(channelId, userId)) ? channelId : null;
+        } catch (err) {
+          this.logger.warn({ err, channel: channelId }, 'could not check channel membership for App Home');
+          return null;
+        }
+      }),
+    );
+    return visible.filter((c): c is string => c !== null);
   }
 }

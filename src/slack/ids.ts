@@ -35,6 +35,7 @@ export const EDIT_FIELDS = {
 export const BOT_SCOPES = [
   'app_mentions:read',
   'channels:history',
+  'channels:read',
   'groups:history',
   'im:history',
   'mpim:history',

@@ -1,11 +1,14 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { buildHelpMessage } from '../../blocks/help.js';
 import type { SlackDeps } from '../../deps.js';
-import type { ExtractionSource } from '../../extraction-flow.js';
+import type { ExtractionTarget } from '../../extraction-flow.js';
 import { SlashCommand } from '../../payloads.js';
 import { looksLikeSlackLink, parseSlackPermalink } from '../../permalink.js';
 
-/** `/extract <thread link | text>`: acks at once with a note, extracts after the ack. */
+/**
+ * `/extract <thread link | text>`: answers help and malformed links in the ack; otherwise acks
+ * empty and lets the extraction flow check access and limits, then say it is working (or why not).
+ */
 export function extractCommand(deps: SlackDeps) {
   return async ({ command, ack, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const parsed = SlashCommand.safeParse(command);
@@ -19,32 +22,27 @@ export function extractCommand(deps: SlackDeps) {
       await ack({ response_type: 'ephemeral', ...buildHelpMessage() });
       return;
     }
-    let source: ExtractionSource;
+    let target: ExtractionTarget;
     if (looksLikeSlackLink(text)) {
-      const ref = parseSlackPermalink(text);
-      if (!ref) {
+      const link = parseSlackPermalink(text);
+      if (!link) {
         await ack({
           response_type: 'ephemeral',
           text: 'That does not look like a Slack message link. Use *Copy link* on the thread’s first message and paste it after `/extract`.',
         });
         return;
       }
-      source = { kind: 'thread', ref: { channel: ref.channel, threadTs: ref.threadTs } };
+      target = { kind: 'link', link };
     } else {
-      source = { kind: 'text', channel: channelId, text };
+      target = { kind: 'text', text };
     }
-    await ack({
-      response_type: 'ephemeral',
-      text:
-        source.kind === 'thread'
-          ? ':hourglass_flowing_sand: Reading the thread and extracting tasks… the cards will appear in the thread.'
-          : ':hourglass_flowing_sand: Extracting tasks from your text… the cards will appear in this channel.',
-    });
+    await ack();
     deps.track(
       deps.extraction.run({
         teamId: teamId ?? null,
         userId,
-        source,
+        channel: channelId,
+        target,
         notify: async (message) => {
           await respond({ response_type: 'ephemeral', replace_original: false, text: message });
         },

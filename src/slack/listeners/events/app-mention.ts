@@ -1,8 +1,18 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
+import type { ExtractionTarget } from '../../extraction-flow.js';
 import { AppMention } from '../../payloads.js';
+import { looksLikeSlackLink, parseSlackPermalink } from '../../permalink.js';
 
-/** `@Orchestrator extract` inside a thread extracts from that thread; elsewhere it explains how. */
+const NOT_IN_THREAD =
+  'Mention me *inside a thread* (for example `@Orchestrator extract`) and I will turn that thread into tasks. You can also use `/extract <thread link>`.';
+const BAD_LINK =
+  'That does not look like a Slack message link. Use *Copy link* on the thread’s first message and paste it after `@Orchestrator extract`.';
+
+/**
+ * `@Orchestrator extract` inside a thread extracts from that thread; `@Orchestrator extract <link>`
+ * from the linked thread (checked like `/extract <link>`).
+ */
 export function appMention(deps: SlackDeps) {
   return async ({
     event,
@@ -10,33 +20,34 @@ export function appMention(deps: SlackDeps) {
   }: SlackEventMiddlewareArgs<'app_mention'> & AllMiddlewareArgs): Promise<void> => {
     const parsed = AppMention.safeParse(event);
     if (!parsed.success || !parsed.data.user || parsed.data.bot_id) return;
-    const { user, channel, thread_ts: threadTs, ts } = parsed.data;
-    const notify = async (text: string) => {
+    const { user, channel, thread_ts: threadTs, text } = parsed.data;
+    const notify = async (message: string) => {
       await deps.client.chat.postEphemeral({
         channel,
         user,
-        text,
+        text: message,
         ...(threadTs ? { thread_ts: threadTs } : {}),
       });
     };
-    if (!threadTs) {
-      await notify(
-        'Mention me *inside a thread* (for example `@Orchestrator extract`) and I will turn that thread into tasks. You can also use `/extract <thread link>`.',
-      );
+    const linkText = text.split(/\s+/).find((word) => looksLikeSlackLink(word));
+    let target: ExtractionTarget;
+    if (linkText !== undefined) {
+      const link = parseSlackPermalink(linkText);
+      if (!link) {
+        await notify(BAD_LINK);
+        return;
+      }
+      target = { kind: 'link', link };
+    } else if (threadTs) {
+      target = { kind: 'here', threadTs };
+    } else {
+      await notify(NOT_IN_THREAD);
       return;
     }
-    await notify(':hourglass_flowing_sand: Reading this thread and extracting tasks…');
     const teamId =
       typeof (body as { team_id?: unknown }).team_id === 'string'
         ? (body as { team_id: string }).team_id
         : null;
-    deps.track(
-      deps.extraction.run({
-        teamId,
-        userId: user,
-        source: { kind: 'thread', ref: { channel, threadTs: threadTs ?? ts } },
-        notify,
-      }),
-    );
+    deps.track(deps.extraction.run({ teamId, userId: user, channel, target, notify }));
   };
 }

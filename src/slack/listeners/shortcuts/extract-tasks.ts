@@ -6,7 +6,11 @@ import type {
 import type { SlackDeps } from '../../deps.js';
 import { MessageShortcut } from '../../payloads.js';
 
-/** Message shortcut "Extract tasks": extracts from the thread the message belongs to. */
+/**
+ * Message shortcut "Extract tasks": extracts from the thread of the message it was used on. A
+ * person can only use it on a message they are looking at, so the thread is always in the
+ * conversation they are in; rate limits still apply (in the extraction flow).
+ */
 export function extractTasksShortcut(deps: SlackDeps) {
   return async ({
     shortcut,
@@ -24,14 +28,12 @@ export function extractTasksShortcut(deps: SlackDeps) {
         await deps.client.chat.postEphemeral({ channel: channel.id, user: user.id, text });
       }
     };
-    await notify(
-      ':hourglass_flowing_sand: Reading the thread and extracting tasks… the cards will appear in the thread.',
-    );
     deps.track(
       deps.extraction.run({
         teamId: team?.id ?? null,
         userId: user.id,
-        source: { kind: 'thread', ref: { channel: channel.id, threadTs: message.thread_ts ?? message.ts } },
+        channel: channel.id,
+        target: { kind: 'here', threadTs: message.thread_ts ?? message.ts },
         notify,
       }),
     );
