@@ -19,6 +19,7 @@ import { CardPublisher } from './slack/card-publisher.js';
 import { ChannelMembership } from './slack/channel-membership.js';
 import type { SlackDeps } from './slack/deps.js';
 import { ExtractionFlow } from './slack/extraction-flow.js';
+import { ExtractionLimits } from './slack/extraction-limits.js';
 import { HomePublisher } from './slack/home-publisher.js';
 import { ThreadAccessGuard } from './slack/thread-access.js';
 import { UserDirectory } from './slack/user-directory.js';
@@ -172,6 +173,7 @@ export async function startOrchestrator(
           store,
           users,
           access: new ThreadAccessGuard(app.client, membership, logger.child({ component: 'access' })),
+          limits: new ExtractionLimits(db, config.extraction),
           defaultRepo: config.github.defaultRepo,
           logger: logger.child({ component: 'extraction' }),
         }),

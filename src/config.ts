@@ -128,6 +128,22 @@ const EnvSchema = z.object({
       })
       .default('0 9 * * 1-5'),
   ),
+  EXTRACT_RATE_PER_USER: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of extractions per hour' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 (no limit) or more')
+      .default(10),
+  ),
+  EXTRACT_THREAD_COOLDOWN_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(0, 'must be 0 (no wait) or more')
+      .default(300),
+  ),
   SANDBOX: bool,
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
@@ -178,6 +194,8 @@ export interface Config {
     /** When approvers get one digest per channel of tasks waiting for approval (cron, server time). */
     approvalReminderCron: string;
   };
+  /** Rate limits for extraction: per person per hour (0 = none), and the wait before a thread is extracted again. */
+  extraction: { perUserPerHour: number; threadCooldownMs: number };
   /** The durable runner: steps at once per process, attempts per step, lease length. */
   runner: { concurrency: number; maxAttempts: number; leaseMs: number };
   /**
@@ -260,6 +278,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     email: { from: e.EMAIL_FROM, to: e.TARGET_EMAIL ?? 'team@localhost' },
     approvers: e.SLACK_APPROVERS,
     jobs: { auditRetentionDays: e.AUDIT_RETENTION_DAYS, approvalReminderCron: e.APPROVAL_REMINDER_CRON },
+    extraction: {
+      perUserPerHour: e.EXTRACT_RATE_PER_USER,
+      threadCooldownMs: e.EXTRACT_THREAD_COOLDOWN_SECONDS * 1000,
+    },
     runner: {
       concurrency: e.RUNNER_CONCURRENCY,
       maxAttempts: e.RUNNER_MAX_ATTEMPTS,

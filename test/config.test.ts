@@ -199,6 +199,22 @@ describe('loadConfig rejects bad values with a one-line ConfigError naming the v
 });
 
 describe('CONFIG_VARIABLES', () => {
+  it('reads the extraction limits (0 turns a limit off) and names a bad one', () => {
+    expect(loadConfig({}).extraction).toEqual({ perUserPerHour: 10, threadCooldownMs: 300_000 });
+    expect(
+      loadConfig({ EXTRACT_RATE_PER_USER: '0', EXTRACT_THREAD_COOLDOWN_SECONDS: '0' }).extraction,
+    ).toEqual({
+      perUserPerHour: 0,
+      threadCooldownMs: 0,
+    });
+    expect(() => loadConfig({ EXTRACT_RATE_PER_USER: '-1' })).toThrow(
+      /^Invalid configuration: EXTRACT_RATE_PER_USER /,
+    );
+    expect(() => loadConfig({ EXTRACT_THREAD_COOLDOWN_SECONDS: 'soon' })).toThrow(
+      /^Invalid configuration: EXTRACT_THREAD_COOLDOWN_SECONDS must be a number of seconds/,
+    );
+  });
+
   it('lists the variables loadConfig reads, and only environment-style names', () => {
     expect(CONFIG_VARIABLES).toEqual(expect.arrayContaining(['SLACK_BOT_TOKEN', 'DATABASE_URL', 'PORT']));
     for (const name of CONFIG_VARIABLES) expect(name).toMatch(/^[A-Z][A-Z0-9_]*$/);
@@ -225,6 +241,8 @@ describe('CONFIG_VARIABLES', () => {
       RUNNER_CONCURRENCY: '2',
       RUNNER_MAX_ATTEMPTS: '3',
       RUNNER_LEASE_SECONDS: '10',
+      EXTRACT_RATE_PER_USER: '3',
+      EXTRACT_THREAD_COOLDOWN_SECONDS: '60',
       SANDBOX: '0',
     };
     const base = loadConfig({});

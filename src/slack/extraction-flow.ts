@@ -10,6 +10,7 @@ import type { TaskStore } from '../tasks/task-store.js';
 import { buildSummaryMessage } from './blocks/summary.js';
 import { buildTaskCard } from './blocks/task-card.js';
 import { toTaskCardModel } from './card-model.js';
+import type { ExtractionLimits } from './extraction-limits.js';
 import type { SlackLink, ThreadRef } from './permalink.js';
 import { slackErrorCode } from './slack-error.js';
 import type { ThreadAccessGuard } from './thread-access.js';
@@ -43,12 +44,10 @@ export interface ExtractionRequest {
 export const MAX_CARDS = 25;
 
 /**
- * Request → who may read what → thread → extractor → database → summary message
+ * Request → who may read what → rate limits → thread → extractor → database → summary message
  * and one card per task. Every refusal is ephemeral and says nothing about the target's content.
  */
 export class ExtractionFlow {
-  private readonly inProgress = new Set<string>();
-
   constructor(
     private readonly deps: {
       client: WebClient;
@@ -56,6 +55,7 @@ export class ExtractionFlow {
       store: TaskStore;
       users: UserDirectory;
       access: ThreadAccessGuard;
+      limits: ExtractionLimits;
       defaultRepo: string;
       logger: Logger;
       read?: ReadThreadOptions;
@@ -63,7 +63,6 @@ export class ExtractionFlow {
   ) {}
 
   async run(request: ExtractionRequest): Promise<void> {
-    let key: string | undefined;
     try {
       const source = await this.resolve(request);
       if (!source.ok) {
@@ -71,29 +70,27 @@ export class ExtractionFlow {
         return;
       }
       const thread = source.source.kind === 'thread' ? source.source.ref : null;
-      key = thread ? `${thread.channel}:${thread.threadTs}` : undefined;
-      if (key && this.inProgress.has(key)) {
-        key = undefined;
-        await request.notify(
-          'I am already extracting tasks from that thread; the cards will appear there shortly.',
-        );
+      const decision = await this.deps.limits.reserve(request.userId, thread);
+      if (!decision.ok) {
+        await request.notify(decision.reason);
         return;
       }
-      if (key) this.inProgress.add(key);
-      await request
-        .notify(
-          thread
-            ? ':hourglass_flowing_sand: Reading the thread and extracting tasks… the cards will appear in the thread.'
-            : ':hourglass_flowing_sand: Extracting tasks from your text… the cards will appear in this channel.',
-        )
-        .catch((err: unknown) => this.deps.logger.warn({ err }, 'could not send the "working on it" note'));
-      await this.extractAndPost(request, source.source);
+      try {
+        await request
+          .notify(
+            thread
+              ? ':hourglass_flowing_sand: Reading the thread and extracting tasks… the cards will appear in the thread.'
+              : ':hourglass_flowing_sand: Extracting tasks from your text… the cards will appear in this channel.',
+          )
+          .catch((err: unknown) => this.deps.logger.warn({ err }, 'could not send the "working on it" note'));
+        await this.extractAndPost(request, source.source);
+      } finally {
+        decision.reservation.release();
+      }
     } catch (err) {
       await request.notify(this.explain(err)).catch((notifyErr: unknown) => {
         this.deps.logger.warn({ err: notifyErr }, 'could not tell the user about a failed extraction');
       });
-    } finally {
-      if (key) this.inProgress.delete(key);
     }
   }
 
