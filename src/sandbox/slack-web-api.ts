@@ -286,6 +286,7 @@ export class SlackWebApiStandIn {
   private readonly callList: RecordedCall[] = [];
   private readonly faults = new Map<string, StandInFault[]>();
   private readonly active = new Map<string, { now: number; peak: number }>();
+  private readonly latencies = new Map<string, number>();
   private readonly listeners = new Set<(event: StandInChange) => void>();
   private socketModeUrl: (() => string) | undefined;
   private lastMicros = 0;
@@ -477,9 +478,18 @@ export class SlackWebApiStandIn {
     return threadTs !== undefined && threadTs !== ts ? `${base}?thread_ts=${threadTs}&cid=${channel}` : base;
   }
 
-  /** The most calls of `method` the stand-in was answering at once (a client's concurrency, seen from Slack). */
+  /**
+   * The most calls of `method` the stand-in was answering at once: a client's concurrency, seen
+   * from Slack. Calls are answered as soon as they arrive, so give the method a latency to see it.
+   */
   peakConcurrency(method: string): number {
     return this.active.get(method)?.peak ?? 0;
+  }
+
+  /** Every call of `method` is answered after `ms` (0 → at once), like a slow Slack. */
+  setLatency(method: string, ms: number): void {
+    if (ms > 0) this.latencies.set(method, ms);
+    else this.latencies.delete(method);
   }
 
   /** The next `times` calls of `method` fail with `fault` (status 429 → HTTP 429, Retry-After, `ratelimited`). */
@@ -544,6 +554,8 @@ export class SlackWebApiStandIn {
       this.active.set(method, active);
       try {
         const raw = await readBody(req);
+        const latency = this.latencies.get(method);
+        if (latency) await new Promise((resolve) => setTimeout(resolve, latency));
         send(res, this.handleApi(method, req, raw, url));
       } finally {
         active.now -= 1;

@@ -47,6 +47,7 @@ describe('UserDirectory against the Slack stand-in', () => {
 
   it('resolves every known person but only a bounded number of other mentioned ids, a few at a time', async () => {
     const users = new UserDirectory(client, { now, maxMentionLookups: 5, concurrency: 3 });
+    slack.setLatency('users.info', 10); // so calls overlap and the stand-in sees the client's concurrency
     const made = Array.from({ length: 500 }, (_, i) => `<@U9FAKE${i}>`).join(' ');
     const names = await users.namesFor([`hi <@U0BEN> ${made}`], ['U0ANN']);
     expect(names.U0ANN).toBe('ann.l');
