@@ -45,8 +45,10 @@ const UserSchema = z.object({ login: z.string() });
 
 export function createTicketAgent(options: TicketAgentOptions): Agent {
   const { github } = options;
-  // Our own login, looked up once: it narrows the listing to issues we created.
-  let login: Promise<string | null> | null = null;
+  // Our own login, looked up once when first needed: it narrows the listing to issues we created.
+  // The value is cached, never a pending promise: a promise started for one step would carry that
+  // step's AbortSignal into the next, and one nobody awaits ends the process when it rejects.
+  let login: string | null | undefined;
 
   return {
     name: 'ticket',
@@ -74,14 +76,13 @@ export function createTicketAgent(options: TicketAgentOptions): Agent {
       const mayExist = !ctx.effects || recorded !== null;
       await ctx.effects?.begin(effectKey, 'github_issue');
       try {
-        login ??= ownLogin(github, request, options.logger).catch((err: unknown) => {
-          login = null; // not cached: the next run asks again
-          throw err;
-        });
         const marker = issueMarker(task.id);
-        const existing = mayExist
-          ? await findExisting(github, { owner, repo, marker, creator: await login, request })
-          : undefined;
+        let existing: Issue | null = null;
+        if (mayExist) {
+          // A failed look-up is not cached: the next attempt asks again.
+          if (login === undefined) login = await ownLogin(github, request, options.logger);
+          existing = await findExisting(github, { owner, repo, marker, creator: login, request });
+        }
         if (existing) {
           log.info({ number: existing.number }, 'issue for this task already exists: reusing it');
           const reused = output(task.repo, existing, true);
