@@ -11,6 +11,7 @@ import { startJobs } from './jobs.js';
 import type { Logger } from './logger.js';
 import { Runner } from './orchestrator/runner.js';
 import { createAnthropicClient } from './services/anthropic.js';
+import { deadlineFetch } from './services/deadline.js';
 import { createGitHubClient } from './services/github.js';
 import { createMailer } from './services/mailer.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/app.js';
@@ -42,6 +43,8 @@ export interface StartOptions {
   extractor?: Extractor;
   githubThrottle?: boolean;
   githubRetryBaseMs?: number;
+  /** Octokit's own retries of one request (default 3). */
+  githubRetries?: number;
   slackRetries?: number;
   runnerBackoffMs?: number;
   runnerPollMs?: number;
@@ -87,6 +90,8 @@ export async function startOrchestrator(
   const anthropic = createAnthropicClient({
     apiKey: config.anthropic.apiKey,
     ...(config.anthropic.baseUrl ? { baseUrl: config.anthropic.baseUrl } : {}),
+    timeoutMs: config.anthropic.timeoutMs,
+    logger,
   });
   const extractor =
     options.extractor ??
@@ -99,15 +104,17 @@ export async function startOrchestrator(
     ? createGitHubClient({
         token: config.github.token,
         ...(config.github.apiUrl ? { apiUrl: config.github.apiUrl } : {}),
-        logger: logger.child({ service: 'github' }),
+        logger,
+        timeoutMs: config.httpTimeoutMs,
         throttle: options.githubThrottle ?? config.github.throttle,
         ...(options.githubRetryBaseMs !== undefined ? { retryAfterBaseMs: options.githubRetryBaseMs } : {}),
+        ...(options.githubRetries !== undefined ? { retries: options.githubRetries } : {}),
       })
     : null;
   const mailer = createMailer({
     smtp: config.smtp,
     outboxDir: join(resolve(config.dataDir), 'outbox'),
-    logger: logger.child({ service: 'mailer' }),
+    logger,
   });
 
   const store = new TaskStore(db, config.approvers);
@@ -151,6 +158,7 @@ export async function startOrchestrator(
       signingSecret: signingSecret ?? '',
       appToken,
       apiUrl: config.slack.apiUrl,
+      fetch: deadlineFetch('Slack', config.httpTimeoutMs),
       ...(options.botId ? { botId: options.botId } : {}),
       ...(options.botUserId ? { botUserId: options.botUserId } : {}),
       logger,

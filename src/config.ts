@@ -1,5 +1,6 @@
 import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
+import { DEFAULT_ANTHROPIC_MODEL } from './services/anthropic-models.js';
 
 /**
  * One schema for the whole environment. Defaults are resolved here, once; the rest of the
@@ -31,6 +32,17 @@ const bool = z.preprocess(
     .optional()
     .transform((v) => (v === undefined ? undefined : ['true', '1', 'yes'].includes(v))),
 );
+/** A duration in seconds (fractions allowed: tests use short deadlines), returned in milliseconds. */
+const seconds = (fallback: number, max: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .positive('must be more than 0 seconds')
+      .max(max, `must be at most ${max} seconds`)
+      .default(fallback)
+      .transform((s) => Math.round(s * 1000)),
+  );
 const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must look like owner/repo');
 /** A comma-separated list; blanks around and between items are ignored. */
 const splitList = (value: unknown): unknown =>
@@ -64,17 +76,20 @@ const EnvSchema = z.object({
   ANTHROPIC_API_KEY: optionalString,
   CLAUDE_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalUrl,
-  ANTHROPIC_MODEL: z.preprocess(emptyToUndefined, z.string().default('claude-sonnet-4-5')),
+  ANTHROPIC_MODEL: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_ANTHROPIC_MODEL)),
+  ANTHROPIC_TIMEOUT_SECONDS: seconds(180, 1800),
   GITHUB_TOKEN: optionalString,
   GITHUB_API_URL: optionalUrl,
   GITHUB_REPO: z.preprocess(emptyToUndefined, repoName.optional()),
   GITHUB_REPOS: z.preprocess(splitList, z.array(repoName).default([])),
   GITHUB_THROTTLE: bool,
+  HTTP_TIMEOUT_SECONDS: seconds(30, 600),
   SMTP_HOST: optionalString,
   SMTP_PORT: port(587),
   SMTP_SECURE: bool,
   SMTP_USER: optionalString,
   SMTP_PASSWORD: optionalString,
+  SMTP_TIMEOUT_SECONDS: seconds(60, 600),
   EMAIL_FROM: z.preprocess(
     emptyToUndefined,
     z.email({ message: 'must be an email address' }).default('orchestrator@localhost'),
@@ -168,7 +183,15 @@ export interface Config {
   /** Unset → embedded PGlite under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
-  anthropic: { apiKey: string | undefined; baseUrl: string | undefined; model: string };
+  anthropic: {
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    model: string;
+    /** Overall deadline of one Claude call, answer included. */
+    timeoutMs: number;
+  };
+  /** Overall deadline of one HTTP request to Slack or GitHub (each retry gets its own). */
+  httpTimeoutMs: number;
   github: {
     token: string | undefined;
     apiUrl: string | undefined;
@@ -184,6 +207,8 @@ export interface Config {
     secure: boolean;
     user: string | undefined;
     password: string | undefined;
+    /** Overall deadline of sending one email, connection to last reply. */
+    timeoutMs: number;
   };
   email: { from: string; to: string };
   approvers: string[];
@@ -260,7 +285,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiKey: e.ANTHROPIC_API_KEY ?? e.CLAUDE_API_KEY,
       baseUrl: e.ANTHROPIC_BASE_URL,
       model: e.ANTHROPIC_MODEL,
+      timeoutMs: e.ANTHROPIC_TIMEOUT_SECONDS,
     },
+    httpTimeoutMs: e.HTTP_TIMEOUT_SECONDS,
     github: {
       token: e.GITHUB_TOKEN,
       apiUrl: e.GITHUB_API_URL,
@@ -274,6 +301,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       secure: e.SMTP_SECURE ?? e.SMTP_PORT === 465,
       user: e.SMTP_USER,
       password: e.SMTP_PASSWORD,
+      timeoutMs: e.SMTP_TIMEOUT_SECONDS,
     },
     email: { from: e.EMAIL_FROM, to: e.TARGET_EMAIL ?? 'team@localhost' },
     approvers: e.SLACK_APPROVERS,

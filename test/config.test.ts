@@ -244,6 +244,9 @@ describe('CONFIG_VARIABLES', () => {
       EXTRACT_RATE_PER_USER: '3',
       EXTRACT_THREAD_COOLDOWN_SECONDS: '60',
       SANDBOX: '0',
+      HTTP_TIMEOUT_SECONDS: '5',
+      SMTP_TIMEOUT_SECONDS: '5',
+      ANTHROPIC_TIMEOUT_SECONDS: '5',
     };
     const base = loadConfig({});
     for (const name of CONFIG_VARIABLES) {

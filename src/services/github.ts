@@ -2,6 +2,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { Logger } from '../logger.js';
+import { deadlineFetch } from './deadline.js';
 
 /**
  * The GitHub REST client: Octokit with retries (5xx, network) and GitHub's rate-limit etiquette
@@ -22,7 +23,11 @@ export interface GitHubClientOptions {
    * Default 1000 (seconds); tests shrink it so a retried request does not take seconds.
    */
   retryAfterBaseMs?: number;
+  /** Overall deadline of one HTTP request (each retry gets its own). Default 30 s. */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 
 /**
  * Longest rate-limit wait we sit out in-process. Beyond it the request fails, and the error
@@ -37,6 +42,7 @@ export function createGitHubClient(options: GitHubClientOptions): Octokit {
   const retries = options.retries ?? 3;
   const base = options.retryAfterBaseMs ?? 1000;
   const throttle = options.throttle ?? true;
+  // The caller passes its plain logger: the `service` key is added here, once.
   const log = logger.child({ service: 'github' });
 
   const onLimit =
@@ -50,10 +56,12 @@ export function createGitHubClient(options: GitHubClientOptions): Octokit {
       return willRetry;
     };
 
-  return new ThrottledOctokit({
+  const octokit = new ThrottledOctokit({
     auth: options.token,
     baseUrl: (options.apiUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'ai-orchestrator',
+    // Octokit has no timeout of its own: a silent server would hold the step for many minutes.
+    request: { fetch: deadlineFetch('GitHub', options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS) },
     // Octokit logs deprecations and warnings to the console by default; route them to pino.
     log: {
       debug: (message: string) => log.debug(message),
@@ -74,4 +82,12 @@ export function createGitHubClient(options: GitHubClientOptions): Octokit {
       onSecondaryRateLimit: onLimit('secondary rate limit'),
     },
   });
+  // A POST that timed out or got a 5xx may still have created its issue: repeating it blindly
+  // makes a second one. Writes are retried by the runner instead, which looks for the issue first.
+  octokit.hook.before('request', (request) => {
+    if (!IDEMPOTENT.has(request.method)) request.request = { ...request.request, retries: 0 };
+  });
+  return octokit;
 }
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);

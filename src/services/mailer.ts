@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { runWithDeadline } from './deadline.js';
 
 /**
  * Sends mail: over SMTP (nodemailer) when a host is configured, otherwise into an outbox folder
@@ -30,8 +31,13 @@ export interface Mailer {
   close(): void;
 }
 
+/** SMTP settings from the config; without a deadline, DEFAULT_SMTP_TIMEOUT_MS. */
+export type SmtpSettings = Omit<Config['smtp'], 'timeoutMs'> & { timeoutMs?: number };
+
+export const DEFAULT_SMTP_TIMEOUT_MS = 60_000;
+
 export interface MailerOptions {
-  smtp: Config['smtp'];
+  smtp: SmtpSettings;
   outboxDir: string;
   logger: Logger;
 }
@@ -42,22 +48,30 @@ export function createMailer(options: MailerOptions): Mailer {
     : outboxMailer(options);
 }
 
-function smtpMailer(smtp: Config['smtp'], host: string, logger: Logger): Mailer {
+function smtpMailer(smtp: SmtpSettings, host: string, logger: Logger): Mailer {
   const log = logger.child({ service: 'mailer', delivery: 'smtp' });
+  const timeoutMs = smtp.timeoutMs ?? DEFAULT_SMTP_TIMEOUT_MS;
+  const idle = (ms: number) => Math.min(ms, timeoutMs);
   const transport = nodemailer.createTransport({
     host,
     port: smtp.port,
     secure: smtp.secure,
     auth: smtp.user && smtp.password ? { user: smtp.user, pass: smtp.password } : undefined,
-    // Bounded, so a dead server fails the step (transient) instead of hanging it.
-    connectionTimeout: 15_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 30_000,
+    // Idle timeouts: a dead server fails fast. A server that trickles a byte now and then never
+    // trips them, hence the overall deadline around sendMail below.
+    connectionTimeout: idle(15_000),
+    greetingTimeout: idle(15_000),
+    socketTimeout: idle(30_000),
   });
+  // Only OAuth2 token refreshes are reported as events; an unheard 'error' event would end the process.
+  transport.on('error', (err) => log.error({ err }, 'SMTP transport error'));
   return {
     kind: 'smtp',
     async send(message, sendOptions) {
-      const info = await transport.sendMail({ ...message, signal: sendOptions?.signal });
+      // Aborting makes nodemailer close the connection (and destroy it if the server does not close its side).
+      const info = await runWithDeadline('the mail server', timeoutMs, sendOptions?.signal, (signal) =>
+        transport.sendMail({ ...message, signal }),
+      );
       log.info({ messageId: info.messageId, response: info.response }, 'email sent over SMTP');
       return { messageId: info.messageId, path: null };
     },

@@ -31,6 +31,8 @@ export interface SlackAppOptions {
   }>;
   /** Web API retries: Bolt's default spreads ~10 retries over 30 minutes. */
   retries?: number;
+  /** The fetch of the Web API client and of response_url replies (one with a deadline). */
+  fetch?: typeof fetch;
 }
 
 /** Slack refused our credentials at start-up; the message names what to check. */
@@ -80,6 +82,7 @@ export function createSlackApp(options: SlackAppOptions, depsFor: (app: App) => 
   const logger = boltLogger(options.logger);
   const clientOptions = {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
     retryConfig: { retries: options.retries ?? 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
   };
   const known =

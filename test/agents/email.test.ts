@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEmailAgent } from '../../src/agents/email.js';
 import { type AgentContext, AgentError, type AgentTask, type EmailOutput } from '../../src/agents/types.js';
-import type { Config } from '../../src/config.js';
 import { idempotencyKey } from '../../src/domain/pipeline.js';
 import { createLogger } from '../../src/logger.js';
-import { createMailer, type Mailer } from '../../src/services/mailer.js';
+import { createMailer, type Mailer, type SmtpSettings } from '../../src/services/mailer.js';
 import { type SmtpStandIn, startSmtpStandIn } from '../support/smtp-standin.js';
 
 const logger = createLogger({ level: 'silent' });
-const noSmtp: Config['smtp'] = {
+const noSmtp: SmtpSettings = {
   host: undefined,
   port: 587,
   secure: false,

@@ -164,11 +164,14 @@ describe('ticket agent', () => {
     expect(gh.requests).toHaveLength(0);
   });
 
-  it('survives two 502s on create (plugin-retry) and still makes one issue', async () => {
-    gh.failNext('POST /repos/:owner/:repo/issues', 502, { times: 2 });
-    const out = await runTicket(createTicketAgent({ github: client(), logger }), makeContext(makeTask()));
+  it('a 502 on create is transient and not repeated by Octokit (the issue may exist): the next attempt makes one', async () => {
+    gh.failNext('POST /repos/:owner/:repo/issues', 502);
+    const agent = createTicketAgent({ github: client(), logger });
+    const error = await agent.run(makeContext(makeTask())).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'transient' });
+    expect(gh.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([502]);
+    const out = await runTicket(agent, makeContext(makeTask()));
     expect(out.number).toBe(1);
-    expect(gh.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([502, 502, 201]);
     expect(gh.issues('acme/web')).toHaveLength(1);
   });
 
@@ -190,10 +193,11 @@ describe('ticket agent', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AgentError);
     expect(error).toMatchObject({ kind: 'permanent' });
-    const message = (error as AgentError).message;
-    expect(message).toContain('GITHUB_TOKEN');
+    const { message, detail } = error as AgentError;
+    expect(message).not.toContain('GITHUB_TOKEN');
+    expect(detail).toContain('GITHUB_TOKEN');
     expect(message).toContain('401');
-    expect(message).not.toContain(badToken);
+    expect(`${message} ${detail}`).not.toContain(badToken);
     expect(gh.issues('acme/web')).toHaveLength(0);
   });
 

@@ -3,13 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { createMailer, type OutgoingMail, outboxFileName } from '../../src/services/mailer.js';
+import {
+  createMailer,
+  type OutgoingMail,
+  outboxFileName,
+  type SmtpSettings,
+} from '../../src/services/mailer.js';
 import { type SmtpStandIn, startSmtpStandIn } from '../support/smtp-standin.js';
 
 const logger = createLogger({ level: 'silent' });
-const noSmtp: Config['smtp'] = {
+const noSmtp: SmtpSettings = {
   host: undefined,
   port: 587,
   secure: false,
