@@ -1,6 +1,6 @@
 import { type DestinationStream, type Logger, pino, stdSerializers } from 'pino';
 
-export type { Logger };
+export type { DestinationStream, Logger };
 
 /**
  * Paths pino blanks out. Tokens and secrets can reach a log line through config objects,

@@ -35,6 +35,9 @@ const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 
 export function classifyError(err: unknown, what: string): AgentError {
   if (err instanceof AgentError) return err;
+  // Before the GitHub check: Octokit wraps a deadline in a status-500 RequestError.
+  const timeout = findTimeout(err);
+  if (timeout) return new AgentError(`${what}: ${timeout}`, 'transient', { cause: err });
   const github = asGitHubError(err);
   if (github) return classifyGitHub(err, github, what);
   const smtp = asSmtpError(err);
@@ -90,7 +93,10 @@ function classifyGitHub(err: unknown, e: GitHubErrorShape, what: string): AgentE
   }
 
   if (e.status === 401) {
-    return new AgentError('GitHub rejected the token (401): check GITHUB_TOKEN', 'permanent', cause);
+    return new AgentError("GitHub refused the bot's credentials (401)", 'permanent', {
+      cause: err,
+      detail: 'GitHub refused the token (401): check GITHUB_TOKEN',
+    });
   }
   if (e.status === 403 || e.status === 429) {
     if (/secondary rate limit/i.test(detail) || /abuse/i.test(detail)) {
@@ -207,11 +213,11 @@ function classifySmtp(err: unknown, e: SmtpErrorShape, what: string): AgentError
   const cause = { cause: err };
   const reply = clean(e.message);
   if (e.code === 'EAUTH' || e.code === 'ENOAUTH') {
-    return new AgentError(
-      `The SMTP server rejected the login${e.responseCode ? ` (${e.responseCode})` : ''}: check SMTP_USER and SMTP_PASSWORD`,
-      'permanent',
-      cause,
-    );
+    const code = e.responseCode ? ` (${e.responseCode})` : '';
+    return new AgentError(`The mail server refused the bot's login${code}`, 'permanent', {
+      cause: err,
+      detail: `The SMTP server rejected the login${code}: check SMTP_USER and SMTP_PASSWORD`,
+    });
   }
   if (e.responseCode !== undefined) {
     if (e.responseCode >= 400 && e.responseCode < 500) {
@@ -258,6 +264,25 @@ function networkCode(err: unknown): string | undefined {
     current = current.cause;
   }
   return fallback;
+}
+
+/**
+ * "GitHub did not answer within 30 s" when a deadline (src/services/deadline.ts) ended the call,
+ * anywhere down the cause chain. Duck-typed, like the rest of this file.
+ */
+function findTimeout(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && isRecord(current); depth++) {
+    if (
+      current.name === 'OutboundTimeoutError' &&
+      typeof current.message === 'string' &&
+      typeof current.timeoutMs === 'number'
+    ) {
+      return clean(current.message);
+    }
+    current = current.cause;
+  }
+  return undefined;
 }
 
 function isAbort(err: unknown): boolean {

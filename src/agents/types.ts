@@ -53,16 +53,20 @@ export interface Agent {
 
 /**
  * A failure an agent reports. `transient` may succeed on retry (network, 5xx, 429, SMTP 4xx);
- * `permanent` will not (401/403/404/422, SMTP 5xx, validation). `message` is shown on the card.
+ * `permanent` will not (401/403/404/422, SMTP 5xx, validation). `message` is shown on the card,
+ * to the whole channel: it names no configuration variable and no internals. `detail`, when
+ * set, is the actionable version for approvers ("… check GITHUB_TOKEN").
  */
 export class AgentError extends Error {
+  readonly detail: string | undefined;
   constructor(
     message: string,
     readonly kind: 'transient' | 'permanent',
-    readonly options: { cause?: unknown; retryAfterMs?: number } = {},
+    readonly options: { cause?: unknown; retryAfterMs?: number; detail?: string } = {},
   ) {
     super(message);
     this.name = 'AgentError';
+    this.detail = options.detail;
   }
 }
 

@@ -65,6 +65,12 @@ export interface StandInFault {
   status?: number;
   error?: string;
   retryAfterSec?: number;
+  /**
+   * `hang`: the call is never answered; `trickle`: the answer's headers come at once and its
+   * body one byte every `trickleMs` (default 200) — as a sick server or proxy does.
+   */
+  stall?: 'hang' | 'trickle';
+  trickleMs?: number;
 }
 
 export interface StandInChange {
@@ -134,6 +140,7 @@ interface Reply {
   status: number;
   body: Json;
   headers?: Record<string, string>;
+  stall?: Pick<StandInFault, 'stall' | 'trickleMs'>;
 }
 
 /** A Slack API error: answered as HTTP 200 `{ ok: false, error, ...extra }`. */
@@ -242,13 +249,27 @@ function decodeCursor(cursor: string): string {
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  const body = JSON.stringify(reply.body);
+  if (reply.stall?.stall === 'hang') return;
+  const body = Buffer.from(JSON.stringify(reply.body));
   res.writeHead(reply.status, {
     'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
+    'content-length': body.length,
     ...reply.headers,
   });
-  res.end(body);
+  if (reply.stall?.stall !== 'trickle') {
+    res.end(body);
+    return;
+  }
+  res.flushHeaders();
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (sent < body.length) res.write(body.subarray(sent, ++sent));
+    else {
+      clearInterval(timer);
+      res.end();
+    }
+  }, reply.stall.trickleMs ?? 200);
+  res.on('close', () => clearInterval(timer));
 }
 
 function clone<T>(value: T): T {
@@ -492,7 +513,10 @@ export class SlackWebApiStandIn {
     else this.latencies.delete(method);
   }
 
-  /** The next `times` calls of `method` fail with `fault` (status 429 → HTTP 429, Retry-After, `ratelimited`). */
+  /**
+   * The next `times` calls of `method` fail with `fault`: status 429 → HTTP 429, Retry-After,
+   * `ratelimited`; other statuses (401, 500, 503…) with `{ ok: false, error }`; or they stall.
+   */
   failNext(method: string, fault: StandInFault, times = 1): void {
     const queue = this.faults.get(method) ?? [];
     for (let i = 0; i < times; i++) queue.push({ ...fault });
@@ -654,6 +678,10 @@ export class SlackWebApiStandIn {
   }
 
   private faultReply(fault: StandInFault): Reply {
+    if (fault.stall) {
+      const status = fault.status ?? 200;
+      return { status, body: { ok: false, error: fault.error ?? 'fatal_error' }, stall: fault };
+    }
     if (fault.status === 429) {
       return {
         status: 429,

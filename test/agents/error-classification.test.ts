@@ -41,12 +41,13 @@ describe('classifyError: GitHub errors as Octokit throws them', () => {
     return classifyError(error, 'Creating the GitHub issue in acme/web');
   };
 
-  it('401: permanent, tells to check GITHUB_TOKEN, never shows the token', async () => {
+  it('401: permanent; approvers are told to check GITHUB_TOKEN, the channel is not; never the token', async () => {
     const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
     const e = await failure(() => client(token).rest.users.getAuthenticated());
     expect(e).toBeInstanceOf(AgentError);
     expect(e.kind).toBe('permanent');
-    expect(e.message).toBe('GitHub rejected the token (401): check GITHUB_TOKEN');
+    expect(e.message).toBe("GitHub refused the bot's credentials (401)");
+    expect(e.detail).toBe('GitHub refused the token (401): check GITHUB_TOKEN');
   });
 
   it('404 on a repo: permanent, names the repo', async () => {
@@ -160,11 +161,12 @@ describe('classifyError: SMTP errors as nodemailer throws them', () => {
     expect(e.message).toContain('552');
   });
 
-  it('bad credentials: permanent, names the settings, not the password', async () => {
+  it('bad credentials: permanent; the detail names the settings, the message does not; never the password', async () => {
     const e = await send(null, 'wrong-password-value');
     expect(e.kind).toBe('permanent');
-    expect(e.message).toContain('SMTP_PASSWORD');
-    expect(e.message).not.toContain('wrong-password-value');
+    expect(e.message).toBe("The mail server refused the bot's login (535)");
+    expect(e.detail).toContain('SMTP_PASSWORD');
+    expect(`${e.message} ${e.detail}`).not.toContain('wrong-password-value');
   });
 
   it('connection errors: transient', () => {

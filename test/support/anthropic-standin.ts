@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../../src/sandbox/read-body.js';
+import { trickle } from './stall.js';
 
 /**
  * A stand-in for the Anthropic Messages API (`POST /v1/messages`) on 127.0.0.1, for the real SDK
@@ -12,8 +13,12 @@ import { readBody } from '../../src/sandbox/read-body.js';
  *   and does not use up a scripted response.
  * - Answers come from a queue the test fills with `enqueue`, one per request, in order:
  *   `{ kind: 'tool_use', input }` (a forced tool call), `{ kind: 'text', text }`, or
- *   `{ kind: 'error', status, headers? }` (e.g. 529 with `retry-after: 0`). An empty queue answers
- *   500 with `x-should-retry: false`, so a test that forgot to script a call fails at once.
+ *   `{ kind: 'error', status, headers? }` (e.g. 529 with `retry-after: 0`), `{ kind: 'hang' }` (no
+ *   answer at all) or `{ kind: 'trickle', input }` (a tool call whose body comes one byte at a
+ *   time, see stall.ts). An empty queue answers 500 with `x-should-retry: false`, so a test that
+ *   forgot to script a call fails at once.
+ * - With `models` given, any other model gets the API's 404 `not_found_error` ("model: …"),
+ *   as an unknown or retired model does; scripted responses are not used up.
  * - Every request is recorded in `requests` (headers and parsed JSON body), 401s included.
  */
 
@@ -32,7 +37,9 @@ export type ScriptedResponse =
       stopReason?: 'tool_use' | 'max_tokens';
     }
   | { kind: 'text'; text: string; usage?: Usage }
-  | { kind: 'error'; status: number; type?: string; message?: string; headers?: Record<string, string> };
+  | { kind: 'error'; status: number; type?: string; message?: string; headers?: Record<string, string> }
+  | { kind: 'hang' }
+  | { kind: 'trickle'; input: unknown; intervalMs?: number };
 
 /** The parts of a Messages request body the tests look at; the rest is kept as sent. */
 export interface MessagesRequestBody {
@@ -114,7 +121,9 @@ function keyFrom(req: IncomingMessage): string | undefined {
   return auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
 }
 
-export async function startAnthropicStandIn(options: { apiKey?: string } = {}): Promise<AnthropicStandIn> {
+export async function startAnthropicStandIn(
+  options: { apiKey?: string; models?: string[] } = {},
+): Promise<AnthropicStandIn> {
   const apiKey = options.apiKey ?? 'sk-ant-test-standin';
   const queue: ScriptedResponse[] = [];
   const requests: RecordedRequest[] = [];
@@ -161,6 +170,12 @@ export async function startAnthropicStandIn(options: { apiKey?: string } = {}): 
         return;
       }
 
+      if (options.models && !options.models.includes(body.model)) {
+        answer(404);
+        sendError(res, 404, `model: ${body.model}`);
+        return;
+      }
+
       const next = queue.shift();
       if (!next) {
         answer(500);
@@ -175,27 +190,40 @@ export async function startAnthropicStandIn(options: { apiKey?: string } = {}): 
         return;
       }
 
+      if (next.kind === 'hang') {
+        answer(0);
+        return;
+      }
       const id = `msg_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
       const content =
-        next.kind === 'tool_use'
+        next.kind === 'tool_use' || next.kind === 'trickle'
           ? [
               {
                 type: 'tool_use',
                 id: `toolu_${randomUUID().replace(/-/g, '').slice(0, 24)}`,
-                name: next.name ?? body.tool_choice?.name ?? body.tools?.[0]?.name ?? 'tool',
+                name:
+                  (next.kind === 'tool_use' ? next.name : undefined) ??
+                  body.tool_choice?.name ??
+                  body.tools?.[0]?.name ??
+                  'tool',
                 input: next.input,
               },
             ]
           : [{ type: 'text', text: next.text, citations: null }];
-      const usage = next.usage ?? DEFAULT_USAGE;
+      const usage = (next.kind === 'trickle' ? undefined : next.usage) ?? DEFAULT_USAGE;
       answer(200);
-      send(res, 200, {
+      const message = {
         id,
         type: 'message',
         role: 'assistant',
         model: body.model,
         content,
-        stop_reason: next.kind === 'tool_use' ? (next.stopReason ?? 'tool_use') : 'end_turn',
+        stop_reason:
+          next.kind === 'text'
+            ? 'end_turn'
+            : next.kind === 'tool_use'
+              ? (next.stopReason ?? 'tool_use')
+              : 'tool_use',
         stop_sequence: null,
         usage: {
           input_tokens: usage.input_tokens,
@@ -204,7 +232,12 @@ export async function startAnthropicStandIn(options: { apiKey?: string } = {}): 
           cache_read_input_tokens: 0,
           service_tier: 'standard',
         },
-      });
+      };
+      if (next.kind === 'trickle') {
+        trickle(res, 200, { 'content-type': 'application/json' }, JSON.stringify(message), next.intervalMs);
+        return;
+      }
+      send(res, 200, message);
     })().catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 500, `stand-in failure: ${String(error)}`);
     });

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { readBody } from '../../src/sandbox/read-body.js';
+import { type Stall, trickle } from './stall.js';
 
 /**
  * A stateful stand-in for the slice of GitHub's REST API the agents use, on 127.0.0.1 and a
@@ -21,7 +22,9 @@ import { readBody } from '../../src/sandbox/read-body.js';
  * `indexSearch()` — the eventual consistency of GitHub's search, without timing. Faults:
  * `failNext(route, status, {times, retryAfter, kind})` answers the next N calls of a route (e.g.
  * 'POST /repos/:owner/:repo/issues', or '*') with that status: 502, 403 secondary rate limit,
- * 429, 422… `delayMs` delays every answer. Every request is recorded in `requests`.
+ * 429, 422… `delayMs` delays every answer. `stallNext(route, { mode: 'hang' })` never answers
+ * the next N calls (nothing happens either); `{ mode: 'trickle' }` acts, then sends the answer's
+ * body one byte at a time (see stall.ts). Every request is recorded in `requests`.
  */
 
 export interface StandInIssue {
@@ -87,6 +90,10 @@ export interface GitHubStandIn {
   labels(repo: string): string[];
   addRepo(repo: string, labels?: string[]): void;
   failNext(route: string, status: number, options?: FailOptions): void;
+  /** The next `times` calls of `route` (or '*') hang or trickle. */
+  stallNext(route: string, stall: Stall, times?: number): void;
+  /** Forgets faults and stalls not used up yet. */
+  clearFaults(): void;
   searchLag: boolean;
   delayMs: number;
   /** Writes (POST/PATCH…) take effect at once but answer only after this long. */
@@ -136,6 +143,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
   const repos = new Map<string, RepoState>();
   const searchIndex = new Set<StandInIssue>();
   const faults: Fault[] = [];
+  const stalls: Array<{ route: string; stall: Stall; remaining: number }> = [];
   const requests: RecordedRequest[] = [];
   let nextId = 1000;
   let baseUrl = '';
@@ -407,6 +415,9 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     };
     requests.push(record);
     if (standIn.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, standIn.delayMs));
+    const stalled = stalls.find((s) => s.remaining > 0 && (s.route === '*' || s.route === record.route));
+    if (stalled) stalled.remaining--;
+    if (stalled?.stall.mode === 'hang') return;
 
     let answer: { status: number; body: unknown; headers?: Record<string, string> };
     const login = token ? tokens[token] : undefined;
@@ -425,6 +436,16 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     // The effect has happened; the caller just has not heard back yet (crash tests kill it here).
     if (standIn.holdResponseMs > 0 && method !== 'GET') {
       await new Promise((resolve) => setTimeout(resolve, standIn.holdResponseMs));
+    }
+    if (stalled?.stall.mode === 'trickle') {
+      trickle(
+        res,
+        answer.status,
+        { ...JSON_HEADERS, ...answer.headers },
+        JSON.stringify(answer.body),
+        stalled.stall.intervalMs,
+      );
+      return;
     }
     send(res, answer.status, answer.body, answer.headers);
   }
@@ -448,6 +469,13 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
       const state = repos.get(full.toLowerCase());
       if (!state) throw new Error('unreachable');
       return makeIssue(full, state, issue, login);
+    },
+    clearFaults() {
+      faults.length = 0;
+      stalls.length = 0;
+    },
+    stallNext(routeTemplate, stall, times = 1) {
+      stalls.push({ route: routeTemplate, stall, remaining: times });
     },
     failNext(routeTemplate, status, failOptions = {}) {
       faults.push({ route: routeTemplate, status, remaining: failOptions.times ?? 1, options: failOptions });
@@ -524,6 +552,11 @@ function defaultMessage(status: number): string {
   return 'Error';
 }
 
+const JSON_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'x-github-media-type': 'github.v3; format=json',
+};
+
 function send(
   res: ServerResponse,
   status: number,
@@ -531,11 +564,6 @@ function send(
   headers: Record<string, string> = {},
 ): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'x-github-media-type': 'github.v3; format=json',
-    ...headers,
-  });
+  res.writeHead(status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Orchestrator, type StartOptions, startOrchestrator } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type DestinationStream } from '../../src/logger.js';
 import { type SentResponse, SlackRequestSender } from '../../src/sandbox/slack-requests.js';
 import { SlackWebApiStandIn, type StandInMessage } from '../../src/sandbox/slack-web-api.js';
 import { openTestDatabase, type TestDatabase, type TestDatabaseKind } from './database.js';
@@ -65,6 +65,8 @@ export interface HarnessOptions {
   smtp?: boolean;
   env?: Record<string, string>;
   start?: StartOptions;
+  /** Where the app's log lines go (a test that reads them); stdout otherwise. */
+  logDestination?: DestinationStream;
 }
 
 /** The real app, started in-process, talking to stand-ins for Slack, GitHub and SMTP. */
@@ -95,7 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel }, options.logDestination);
   const app = await startOrchestrator(config, logger, {
     database,
     botId: slack.botId,

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -12,6 +12,12 @@ import { SMTPServer } from 'smtp-server';
  * (451 = try again later, 550 = refused), as a real server would. `delayMs` delays the replies
  * smtp-server lets us hold (greeting, MAIL FROM, RCPT TO, end of DATA; not EHLO or QUIT), so
  * one message costs 4 × delayMs of latency (benchmarks).
+ *
+ * Stalls, per connection, as a sick server does (`stallNext(stall, times)`): `hang` accepts the
+ * connection and never says a word; `trickle` greets at once, then answers the client's first
+ * command with a reply that never ends, one byte every `intervalMs` — nodemailer's idle timeouts
+ * never fire on it. A small TCP front on `port` does this, and hands every other connection to
+ * the real SMTP server behind it.
  */
 
 export interface ReceivedMail {
@@ -22,10 +28,16 @@ export interface ReceivedMail {
   parsed: ParsedMail;
 }
 
+export type SmtpStall = { mode: 'hang' } | { mode: 'trickle'; intervalMs?: number };
+
 export interface SmtpStandIn {
   port: number;
   messages: ReceivedMail[];
   failNext(code: number, times?: number): void;
+  /** The next `times` connections hang or trickle. */
+  stallNext(stall: SmtpStall, times?: number): void;
+  /** Forgets faults and stalls not used up yet. */
+  clearFaults(): void;
   /** Latency added to each held reply; may be changed at any time. */
   delayMs: number;
   close(): Promise<void>;
@@ -102,7 +114,42 @@ export async function startSmtpStandIn(
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const { port } = server.server.address() as AddressInfo;
+  const inner = server.server.address() as AddressInfo;
+
+  const stalls: Array<{ stall: SmtpStall; remaining: number }> = [];
+  const sockets = new Set<Socket>();
+  const front = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const stalled = stalls.find((s) => s.remaining > 0);
+    if (stalled) stalled.remaining--;
+    if (stalled?.stall.mode === 'hang') return;
+    if (stalled?.stall.mode === 'trickle') {
+      const intervalMs = stalled.stall.intervalMs ?? 200;
+      socket.write('220 stand-in ESMTP\r\n');
+      socket.once('data', () => {
+        const line = Buffer.from('250-still thinking\r\n');
+        let at = 0;
+        const timer = setInterval(() => {
+          socket.write(line.subarray(at % line.length, (at % line.length) + 1));
+          at++;
+        }, intervalMs);
+        socket.on('close', () => clearInterval(timer));
+      });
+      return;
+    }
+    const upstream = connect(inner.port, '127.0.0.1');
+    upstream.on('error', () => socket.destroy());
+    socket.on('close', () => upstream.destroy());
+    upstream.on('close', () => socket.destroy());
+    socket.pipe(upstream).pipe(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    front.once('error', reject);
+    front.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = front.address() as AddressInfo;
 
   const standIn: SmtpStandIn = {
     port,
@@ -111,7 +158,18 @@ export async function startSmtpStandIn(
     failNext(code, times = 1) {
       faults.push({ code, remaining: times });
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    clearFaults() {
+      faults.length = 0;
+      stalls.length = 0;
+    },
+    stallNext(stall, times = 1) {
+      stalls.push({ stall, remaining: times });
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => front.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
   return standIn;
 }
