@@ -45,6 +45,54 @@ export class DataDirLockedError extends Error {
   }
 }
 
+/** PostgreSQL could not be reached or refused us at start-up; the message names the server and why. */
+export class DatabaseUnreachableError extends Error {
+  constructor(where: string, reason: string, options: { cause?: unknown } = {}) {
+    super(
+      `Cannot connect to PostgreSQL at ${where}: ${reason}. Check DATABASE_URL and that the server is up.`,
+      options,
+    );
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+/** `host:port/database` of a connection string, never its user or password. */
+function describeServer(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname.length > 1 ? u.pathname : ''}`;
+  } catch {
+    return 'the configured DATABASE_URL';
+  }
+}
+
+/**
+ * Connection-level failures (network, DNS, login, missing database), found down the cause chain
+ * (drizzle wraps the driver's error in "Failed query: …"); null for a migration's own error.
+ */
+function connectionFailure(err: unknown): string | null {
+  const network = [
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ECONNRESET',
+    'CONNECT_TIMEOUT',
+  ];
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const code = 'code' in current ? String(current.code) : '';
+    const message = current instanceof Error ? (current.message.split('\n')[0] ?? '') : '';
+    if (network.includes(code)) return `${message || code} (${code})`;
+    // 28xxx: invalid authorization; 3D000: no such database; 57P03: the server is starting or stopping.
+    if (/^28/.test(code) || code === '3D000' || code === '57P03') return `${message} (${code})`;
+    current = 'cause' in current ? current.cause : undefined;
+  }
+  return null;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -107,7 +155,14 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     });
     const db = drizzlePostgres(sql, { schema }) as unknown as Db;
     if (shouldMigrate) {
-      await migratePostgres(drizzlePostgres(sql), { migrationsFolder: MIGRATIONS_FOLDER });
+      try {
+        await migratePostgres(drizzlePostgres(sql), { migrationsFolder: MIGRATIONS_FOLDER });
+      } catch (err) {
+        const reason = connectionFailure(err);
+        if (!reason) throw err;
+        await sql.end({ timeout: 0 }).catch(() => {});
+        throw new DatabaseUnreachableError(describeServer(options.databaseUrl), reason, { cause: err });
+      }
     }
     counting = true;
     return { db, kind: 'postgres', sql, close: () => sql.end({ timeout: 5 }) };
