@@ -15,6 +15,7 @@ import type {
 import { ExtractionError } from '../domain/extraction.js';
 import { truncate } from '../domain/text.js';
 import { type Logger, scrubSecrets } from '../logger.js';
+import { DEFAULT_ANTHROPIC_MODEL } from '../services/anthropic-models.js';
 import {
   describeValidationError,
   mergeDuplicateTasks,
@@ -179,7 +180,7 @@ export function describeApiError(error: unknown, model: string): string {
       case 403:
         return 'The Anthropic API key may not use this model (403); check ANTHROPIC_API_KEY and ANTHROPIC_MODEL.';
       case 404:
-        return `Claude model "${model}" was not found (404); check ANTHROPIC_MODEL.`;
+        return modelRefused(model, 404);
       case 413:
         return 'The thread is too long for Claude (413); try a shorter thread.';
       case 429:
@@ -187,6 +188,8 @@ export function describeApiError(error: unknown, model: string): string {
       case 529:
         return 'Claude is overloaded right now (529); try again in a minute.';
       case 400:
+        // An unknown or retired model can also come back as a 400 that names the model.
+        if (/\bmodel\b/i.test(detail)) return modelRefused(model, 400);
         return `The Anthropic API rejected the request (400)${detail ? `: ${detail}` : ''}.`;
       default:
         if (typeof status === 'number' && status >= 500) {
@@ -196,6 +199,11 @@ export function describeApiError(error: unknown, model: string): string {
     }
   }
   return 'Task extraction with Claude failed unexpectedly; try again, and see the logs if it persists.';
+}
+
+/** The model is unknown or past its end of life: only the operator can fix that. */
+function modelRefused(model: string, status: number): string {
+  return `The Anthropic API does not offer the model "${truncate(model, 80)}" (${status}): set ANTHROPIC_MODEL to a current model (${DEFAULT_ANTHROPIC_MODEL}, for example).`;
 }
 
 /** The API's own `error.message`, short and scrubbed; it says things like "prompt is too long". */
