@@ -1,11 +1,19 @@
-import { DataDirLockedError } from '../db/index.js';
-import { MissingSlackConfigError, startOrchestrator } from './bootstrap.js';
+import { DatabaseUnreachableError, DataDirLockedError } from '../db/index.js';
+import { MissingSlackConfigError, type Orchestrator, startOrchestrator } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { installProcessGuards } from './process-guards.js';
 import { startSandbox } from './sandbox/start-sandbox.js';
+import { reportModelStatus } from './services/anthropic-models.js';
 import { SlackAuthError } from './slack/app.js';
 
-/** Entry point: start, and stop cleanly on SIGINT/SIGTERM. Start-up problems are one clear line. */
+/** A shutdown that does not finish (a hung step, a stuck connection) must still end the process. */
+const FORCED_EXIT_MS = 30_000;
+
+/**
+ * Entry point: start, and stop cleanly on SIGINT/SIGTERM, or after an error nobody handled.
+ * Start-up problems are one clear line.
+ */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -18,9 +26,32 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel });
+
+  let orchestrator: Orchestrator | undefined;
+  let stopping = false;
+  const shutdown = (reason: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'shutting down');
+    setTimeout(() => {
+      logger.error({ reason, afterMs: FORCED_EXIT_MS }, 'shutdown did not finish in time; exiting');
+      process.exit(exitCode || 1);
+    }, FORCED_EXIT_MS).unref();
+    (orchestrator ? orchestrator.stop() : Promise.resolve())
+      .then(() => process.exit(exitCode))
+      .catch((err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  installProcessGuards({ logger, shutdown });
+  process.on('SIGINT', () => shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+
+  if (config.anthropic.apiKey) reportModelStatus(config.anthropic.model, logger);
   try {
     // No Slack credentials (or SANDBOX=1): the same bot against a local workspace in the browser.
-    const orchestrator = config.sandbox.enabled
+    orchestrator = config.sandbox.enabled
       ? await startSandbox(config, logger)
       : await startOrchestrator(config, logger);
     logger.info(
@@ -34,25 +65,11 @@ async function main(): Promise<void> {
       },
       `AI Orchestrator is running${config.slack.appToken ? ' (Socket Mode)' : ` on http://localhost:${orchestrator.port}/slack/events`}`,
     );
-    let stopping = false;
-    const shutdown = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      orchestrator
-        .stop()
-        .then(() => process.exit(0))
-        .catch((err: unknown) => {
-          logger.error({ err }, 'error during shutdown');
-          process.exit(1);
-        });
-    };
-    process.on('SIGINT', () => shutdown('SIGINT'));
-    process.on('SIGTERM', () => shutdown('SIGTERM'));
   } catch (err) {
     if (
       err instanceof MissingSlackConfigError ||
       err instanceof DataDirLockedError ||
+      err instanceof DatabaseUnreachableError ||
       err instanceof SlackAuthError
     ) {
       process.stderr.write(`${err.message}\n`);
@@ -64,4 +81,7 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((err: unknown) => {
+  process.stderr.write(`Start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
