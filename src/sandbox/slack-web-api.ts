@@ -523,6 +523,11 @@ export class SlackWebApiStandIn {
     this.faults.set(method, queue);
   }
 
+  /** Forgets faults not used up yet. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   onChange(listener: (event: StandInChange) => void): () => void {
     this.listeners.add(listener);
     return () => {

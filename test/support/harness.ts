@@ -63,6 +63,8 @@ export interface HarnessOptions {
   github?: boolean;
   /** false → no SMTP host (outbox). */
   smtp?: boolean;
+  /** Logins the SMTP stand-in accepts (else any); see SMTP_USER/SMTP_PASSWORD in `env`. */
+  smtpUsers?: Record<string, string>;
   env?: Record<string, string>;
   start?: StartOptions;
   /** Where the app's log lines go (a test that reads them); stdout otherwise. */
@@ -75,7 +77,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   for (const user of Object.values(USERS)) slack.addUser(user);
   slack.addChannel({ id: CHANNEL, name: 'eng' });
   const github = await startGitHubStandIn({ repos: [REPO, 'acme/api'] });
-  const smtp = await startSmtpStandIn();
+  const smtp = await startSmtpStandIn(options.smtpUsers ? { users: options.smtpUsers } : {});
   const database = await openTestDatabase(options.kind ?? 'pglite');
   const dataDir = mkdtempSync(join(tmpdir(), 'orch-e2e-'));
   const port = await freePort();

@@ -40,6 +40,8 @@ export interface SmtpStandIn {
   clearFaults(): void;
   /** Latency added to each held reply; may be changed at any time. */
   delayMs: number;
+  /** Accepted logins (user → password); undefined accepts any. May be changed at any time. */
+  users: Record<string, string> | undefined;
   close(): Promise<void>;
 }
 
@@ -68,7 +70,7 @@ export async function startSmtpStandIn(
       later(() => callback());
     },
     onAuth(auth, _session, callback) {
-      const users = options.users;
+      const users = standIn.users;
       if (users && users[auth.username ?? ''] !== auth.password) {
         const err = Object.assign(new Error('Invalid username or password'), { responseCode: 535 });
         callback(err);
@@ -155,6 +157,7 @@ export async function startSmtpStandIn(
     port,
     messages,
     delayMs: options.delayMs ?? 0,
+    users: options.users,
     failNext(code, times = 1) {
       faults.push({ code, remaining: times });
     },
