@@ -211,7 +211,7 @@ export async function startOrchestrator(
       : startJobs(
           {
             database,
-            logger: logger.child({ component: 'jobs' }),
+            logger, // startJobs adds component: 'jobs' itself
             recoverExpiredLeases: () => runner.recoverExpiredLeases(),
             remindApprovers: () =>
               remindApprovers({

@@ -40,7 +40,8 @@ export function createEmailAgent(options: EmailAgentOptions): Agent {
     name: 'email',
     async run(ctx: AgentContext): Promise<EmailOutput> {
       const { task } = ctx;
-      const log = ctx.logger.child({ agent: 'email', taskId: task.id, runId: ctx.runId });
+      // The runner's logger already carries runId (a second binding would repeat the key).
+      const log = ctx.logger.child({ agent: 'email', taskId: task.id });
       const parsedTicket = TicketSeenSchema.safeParse(ctx.previous.ticket);
       const ticket = parsedTicket.success ? parsedTicket.data : null;
       const content = composeEmail(task, ticket);

@@ -54,7 +54,8 @@ export function createTicketAgent(options: TicketAgentOptions): Agent {
     name: 'ticket',
     async run(ctx: AgentContext): Promise<TicketOutput> {
       const { task } = ctx;
-      const log = ctx.logger.child({ agent: 'ticket', taskId: task.id, runId: ctx.runId });
+      // The runner's logger already carries runId (a second binding would repeat the key).
+      const log = ctx.logger.child({ agent: 'ticket', taskId: task.id });
       const title = issueTitle(task);
       const body = buildIssueBody(task);
 
