@@ -60,6 +60,7 @@ describe('secrets never leave the process', () => {
     anthropic = await startAnthropicStandIn({ apiKey: ANTHROPIC_KEY });
     h = await startHarness({
       env: {
+        EXTRACT_RATE_PER_USER: '0',
         ANTHROPIC_API_KEY: ANTHROPIC_KEY,
         ANTHROPIC_BASE_URL: anthropic.url,
         SMTP_USER,

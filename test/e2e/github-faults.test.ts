@@ -60,7 +60,7 @@ function useHarness(): () => Harness {
   beforeAll(async () => {
     h = await startHarness({
       // One Octokit retry (not three) keeps a hung GitHub at 2 × 2 deadlines per run.
-      env: { HTTP_TIMEOUT_SECONDS: '1', RUNNER_MAX_ATTEMPTS: '2' },
+      env: { EXTRACT_RATE_PER_USER: '0', HTTP_TIMEOUT_SECONDS: '1', RUNNER_MAX_ATTEMPTS: '2' },
       start: { githubRetries: 1 },
     });
   });

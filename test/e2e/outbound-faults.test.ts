@@ -38,6 +38,7 @@ describe('outbound services failing', () => {
     beforeAll(async () => {
       h = await startHarness({
         env: {
+          EXTRACT_RATE_PER_USER: '0',
           SMTP_USER: SMTP_LOGIN.user,
           SMTP_PASSWORD: SMTP_LOGIN.password,
           SMTP_TIMEOUT_SECONDS: '1',
@@ -104,7 +105,7 @@ describe('outbound services failing', () => {
   describe('Slack', () => {
     let h: Harness;
     beforeAll(async () => {
-      h = await startHarness({ env: { HTTP_TIMEOUT_SECONDS: '1' } });
+      h = await startHarness({ env: { EXTRACT_RATE_PER_USER: '0', HTTP_TIMEOUT_SECONDS: '1' } });
     });
     afterAll(async () => h.close());
     afterEach(() => h.slack.clearFaults());
@@ -160,6 +161,7 @@ describe('outbound services failing', () => {
       anthropic = await startAnthropicStandIn({ apiKey: 'sk-ant-faults-test' });
       h = await startHarness({
         env: {
+          EXTRACT_RATE_PER_USER: '0',
           ANTHROPIC_API_KEY: anthropic.apiKey,
           ANTHROPIC_BASE_URL: anthropic.url,
           ANTHROPIC_TIMEOUT_SECONDS: '1',

@@ -134,7 +134,7 @@ describe('SMTP deadline', () => {
     messageId: '<m-1@acme.test>',
   };
 
-  function mailer() {
+  function mailer(timeoutMs = DEADLINE_MS) {
     return createMailer({
       smtp: {
         host: '127.0.0.1',
@@ -142,7 +142,7 @@ describe('SMTP deadline', () => {
         secure: false,
         user: undefined,
         password: undefined,
-        timeoutMs: DEADLINE_MS,
+        timeoutMs,
       },
       outboxDir: '/nonexistent',
       logger,
@@ -169,7 +169,8 @@ describe('SMTP deadline', () => {
   it('after a stalled connection, the next send goes through', async () => {
     smtp = await startSmtpStandIn();
     smtp.stallNext({ mode: 'trickle', intervalMs: 50 });
-    const m = mailer();
+    // Room for a real send on a busy machine; the trickle still outlasts it.
+    const m = mailer(3000);
     await m.send(mail).catch(() => undefined);
     await m.send(mail);
     m.close();
