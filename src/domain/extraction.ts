@@ -29,17 +29,39 @@ export interface ExtractedTask {
   assignee: string | null;
   /** A one-line quote or a message permalink that shows where the task came from. */
   evidence: string;
+  /**
+   * `ts` of the thread messages the task comes from (the ask, and any message that repeated or
+   * accepted it), oldest first. Empty when the extractor could not tell.
+   */
+  evidenceTs?: string[];
 }
 
 export interface ExtractionResult {
   tasks: ExtractedTask[];
-  /** Model name (e.g. claude-sonnet-4-5) or 'rules'. */
+  /** Model name (e.g. claude-sonnet-4-6) or 'rules'. */
   extractor: string;
   /** True when the thread was cut to the token budget. */
   truncated: boolean;
   /** How many messages were left out by the cut. */
   omittedMessages: number;
-  usage: { inputTokens: number; outputTokens: number };
+  usage: ExtractionUsage;
+  /**
+   * Something the requester should know about how the thread was read, shown on the summary
+   * (e.g. "the rules read English only"). Absent when there is nothing to say.
+   */
+  notice?: string;
+}
+
+export interface ExtractionUsage {
+  /** Input tokens billed at the base rate (not read from or written to the prompt cache). */
+  inputTokens: number;
+  outputTokens: number;
+  /** Input tokens written to the prompt cache (billed above the base rate). */
+  cacheWriteTokens?: number;
+  /** Input tokens read from the prompt cache (billed at a fraction of the base rate). */
+  cacheReadTokens?: number;
+  /** Estimated cost in US dollars from the model's list price; null when the model's price is unknown. */
+  costUsd?: number | null;
 }
 
 export interface Extractor {
