@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { ThreadMessage } from '../../src/domain/extraction.js';
 
 /**
- * The labelled evaluation set for task extraction: YAML files under `data/dev` and
- * `data/heldout`, checked with the zod schema below (format and annotation rules: README.md).
+ * The labelled evaluation set for task extraction: YAML files under `conversations/dev` and
+ * `conversations/heldout`, checked with the zod schema below (format and annotation rules: README.md).
  *
  * A message is written as one string, `m3 U01ANNA: text`, optionally with a time after the user
  * (`m3 U01ANNA +2h: …`, `m3 U01ANNA 2026-11-25T08:30: …`); without one it comes two minutes after
@@ -174,7 +174,7 @@ export function parseDatasetFile(text: string, file: string): EvalConversation[]
   });
 }
 
-export const DATA_DIR = new URL('./data/', import.meta.url).pathname;
+export const DATA_DIR = new URL('./conversations/', import.meta.url).pathname;
 
 /** Every conversation of the given splits, in file order; ids are unique across the set. */
 export function loadDataset(splits: readonly Split[] = SPLITS, dir = DATA_DIR): EvalConversation[] {
