@@ -150,7 +150,7 @@ const INTERJECTION =
   /^(?:ok(?:ay)?|so|yes|yeah|yep|yup|ya|sure|cool|great|right|alright|fair(?: enough| points?)?|good (?:catch(?:es)?|idea|point|one|call)|nice|perfect|thanks|thank you|ty|thx|ah|oh|hm+|well|also|and|but|then|real talk:?|fwiw|btw|tbh|honestly|anyway|agreed|true|makes sense|sounds good|noted|great idea|lol|haha|ugh|phew|welp|hey|hi|hello|done deal|deal|awesome|amazing|excellent|super|wow|omg)\b[\s,.!:;-]*/i;
 
 const HEDGE =
-  /\b(?:maybe|perhaps|might|possibly|i think|i guess|i wonder|i feel|not sure|what if|ideally|at some point|eventually|some ?day|one day|in theory|or we could|we could|could also|would be nice|long term|in the future|worth (?:it|a)|tempting|vibes|shower thought|i would (?:go|keep|say|suggest|prefer|rather)|in an ideal world|if we ever)\b/i;
+  /\b(?:maybe|perhaps|might|possibly|i think|i guess|i wonder|i feel|not sure|what if|ideally|at some point|eventually|some ?day|one day|in theory|or we could|we could|could also|would be nice|long term|in the future|worth (?:it|a)|tempting|vibes|shower thought|i would (?:go|keep|say|suggest|prefer|rather)|in an ideal world|if we ever|if there is time|if i have time|if time permits|when i get a chance)\b/i;
 
 const SARCASM =
   /🙃|🤡|🙄|:upside_down_face:|:clown_face:|:rolling_eyes:|(?:^|\s)\/s\b|what could (?:possibly )?go wrong|while we(?:'re| are) at it|that(?:'ll| will) only take|said no one|yeah right|😂|🤣|:joy:|\blol\b|\blmao\b|\brofl\b/i;
@@ -175,10 +175,13 @@ function firstWord(text: string): string {
   return (/^[a-z][a-z'-]*/i.exec(text)?.[0] ?? '').toLowerCase();
 }
 
+/** Leading emoji, and labels such as "Owners:" or "plan for Thursday's drill:" before the clause proper. */
+const LEAD_NOISE = /^(?:(?::[a-z0-9_+-]+:|\p{Extended_Pictographic}|\ufe0f|\u200d)\s*)+|^(?:owners?|assignees?|plan|update|note|fyi|ps|re|actions?|blockers?|blocked(?: on)?|ask)\b[^:]{0,40}:\s+/iu;
+
 function stripInterjections(text: string): string {
   let out = text.trim();
   for (let i = 0; i < 6; i++) {
-    const next = out.replace(INTERJECTION, '').trim();
+    const next = out.replace(LEAD_NOISE, '').replace(INTERJECTION, '').trim();
     if (next === out || next.length === 0) break;
     out = next;
   }
@@ -192,7 +195,7 @@ function ownerOf(word: string, ctx: ClauseContext): OwnerRef | null {
   if (/^(?:me|myself|i)$/i.test(clean)) return ctx.author ? { kind: 'user', id: ctx.author, sure: true } : null;
   const id = ctx.directory.resolve(clean);
   if (id) return { kind: 'user', id, sure: true };
-  if (/^[A-Z][a-z]+$/.test(clean) || /^[A-Z]{2,3}$/.test(clean) || /^[A-Z]\.\s?[A-Z][a-z]+$/.test(clean)) {
+  if (/^\p{Lu}\p{Ll}+$/u.test(clean) || /^[A-Z]{2,3}$/.test(clean) || /^[A-Z]\.\s?[A-Z][a-z]+$/.test(clean)) {
     const tags = nlp(clean).json()[0]?.terms?.[0]?.tags ?? [];
     if (/^[A-Z]{2,3}$/.test(clean) || tags.includes('Person') || tags.includes('ProperNoun') || tags.includes('FirstName')) {
       return { kind: 'named', name: clean };
@@ -201,11 +204,11 @@ function ownerOf(word: string, ctx: ClauseContext): OwnerRef | null {
   return null;
 }
 
-const NAME = String.raw`(@?[A-Za-z][\w.'-]*|[A-Z]\.\s?[A-Z][a-z]+)`;
+const NAME = String.raw`(@?\p{L}[\p{L}\p{N}_.'-]*|\p{Lu}\.\s?\p{Lu}\p{Ll}+)`;
 
 /** Leading "Name," / "Name:" / "@name" before the rest of the clause. */
 function leadingName(text: string, ctx: ClauseContext): { owner: OwnerRef; rest: string; sep: string } | null {
-  const m = new RegExp(`^${NAME}\\s*([,:\\u2014\\u2013-]|\\s)\\s*(.+)$`).exec(text);
+  const m = new RegExp(`^${NAME}\\s*([,:\\u2014\\u2013-]|\\s)\\s*(.+)$`, 'u').exec(text);
   if (!m?.[1] || !m[3]) return null;
   const owner = ownerOf(m[1], ctx);
   return owner ? { owner, rest: m[3], sep: (m[2] ?? '').trim() } : null;
@@ -213,7 +216,7 @@ function leadingName(text: string, ctx: ClauseContext): { owner: OwnerRef; rest:
 
 /** Trailing vocative: "…, Farah?" / "… — Uta?" / "… (Ben)". */
 function trailingName(text: string, ctx: ClauseContext): { owner: OwnerRef; rest: string } | null {
-  const m = new RegExp(`^(.+?)\\s*(?:,|[\\u2014\\u2013-]|\\()\\s*${NAME}\\)?\\s*[?.!]*$`).exec(text);
+  const m = new RegExp(`^(.+?)\\s*(?:,|[\\u2014\\u2013-]|\\()\\s*${NAME}\\)?\\s*[?.!]*$`, 'u').exec(text);
   if (!m?.[1] || !m[2]) return null;
   const owner = ownerOf(m[2], ctx);
   return owner ? { owner, rest: m[1] } : null;
@@ -223,25 +226,41 @@ function clause(kind: ClauseKind, action: string, owner: OwnerRef, extra: Partia
   return { kind, action: action.trim(), owner, weak: false, refersBack: false, all: false, soft: false, ...extra };
 }
 
+/** When, why and on what condition: said after the work, never part of what the work is. */
+const TAIL =
+  /\s+(?:once|when|after|before|if|unless|as soon as|so that|so|because|since|by|until|on|in|at|for|first thing|right|then|this|next|today|tonight|tomorrow|later|now|asap|the (?:day|week)|end of|eod|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b.*$/i;
+
 /** Takes the work out of "take X", "own the fix", "pick that up"; says when X is only a pronoun. */
-function workOf(action: string): { action: string; refersBack: boolean } {
+function workOf(action: string): { action: string; refersBack: boolean; all: boolean } {
   let work = action.trim().replace(/[.!?]+$/, '');
+  const core = (text: string) => text.replace(TAIL, '').replace(/[,;].*$/, '').trim();
+  const all = /^(?:\w+\s+)?(?:both|all of them|all three|them all)\b/i.test(core(work));
+  if (/^have\s+(?:a|the)\s+(?:pr|fix|patch|draft|look)\b/i.test(work)) return { action: work, refersBack: true, all };
   const take = TAKE_VERBS.exec(work);
   if (take) {
     const object = work.slice(take[0].length).replace(/^(?:on|over|care of)\s+/i, '');
-    if (PRONOUN_OBJECT.test(object) || object.length === 0) return { action: work, refersBack: true };
+    if (object.length === 0 || PRONOUN_OBJECT.test(core(object)) || PRONOUN_OBJECT.test(object)) {
+      return { action: work, refersBack: true, all };
+    }
     // "do the replay" keeps its verb; "take/own/grab X" becomes X.
-    if (!/^(?:do|get|have)\s/i.test(take[0])) work = object;
+    if (!/^(?:do|get|have)\s/i.test(take[0])) return { action: object, refersBack: false, all: false };
   }
-  if (PRONOUN_OBJECT.test(work)) return { action: work, refersBack: true };
-  const words = work.split(/\s+/);
+  const words = core(work).split(/\s+/).filter((w) => w.length > 0);
   const rest = words.slice(1).join(' ');
-  if (words.length === 1 || PRONOUN_OBJECT.test(rest)) return { action: work, refersBack: true };
-  return { action: work, refersBack: false };
+  // A lone verb ("I'll review", "I'll check") is about an earlier ask; a lone noun ("reliability") is the work.
+  const loneVerb = words.length === 1 && isVerb(words[0]!);
+  if (words.length === 0 || loneVerb || PRONOUN_OBJECT.test(core(work)) || PRONOUN_OBJECT.test(rest)) {
+    return { action: work, refersBack: true, all };
+  }
+  return { action: work, refersBack: false, all: false };
 }
+
+/** Lunch, drinks and parties are plans, not work. */
+const SOCIAL = /\b(?:lunch|dinner|ramen|pizza|coffee|beers?|drinks|party|table for|a table|cake|karaoke|birthday|weekend)\b/i;
 
 /** True when the action starts no work ("be out", "see", "watch it", "let you know"). */
 function noWork(action: string): boolean {
+  if (SOCIAL.test(action.replace(TAIL, ''))) return true;
   const verb = firstWord(action);
   if (verb.length === 0) return true;
   if (verb === 'let') return !/^let\s+(?:them|the customers?|him|her|[A-Z]\w+|zq\w+)\s+know\b/i.test(action);
@@ -304,7 +323,7 @@ export function classifyClause(raw: string, ctx: ClauseContext): Clause | null {
   if (SOFT_ACCEPT.test(original.replace(/[.!]+$/, '')) || ACCEPT.test(original) && text === '') {
     return clause('accept', '', author, { soft: SOFT_ACCEPT.test(original.replace(/[.!]+$/, '')) });
   }
-  if (/^(?:both|all of them|all three)\b/i.test(text) && ACCEPT.test(original)) {
+  if (/^(?:both|all of them|all three|them all)\b/i.test(original.replace(ACCEPT, '')) && ACCEPT.test(original)) {
     return clause('accept', '', author, { all: true });
   }
 
@@ -313,7 +332,7 @@ export function classifyClause(raw: string, ctx: ClauseContext): Clause | null {
   const question = ctx.question || /\?\s*$/.test(text);
 
   // Lists under "Action items:", check boxes, "TODO:" / "AI:" markers.
-  const marker = /^(?:todo|to-?do|ais?|action(?: item| point)?|follow[- ]?up|next step)s?\s*(\((?:me|[^)]*)\))?\s*[:\u2014\u2013-]\s*(.+)$/i.exec(
+  const marker = /^(?:todo|to-?do|ais?|action(?: item| point)?)s?\s*(\((?:me|[^)]*)\))?\s*[:\u2014\u2013-]\s*(.+)$/i.exec(
     text,
   );
   if (marker?.[2] || ctx.line.listed || ctx.line.checkbox === 'open') {
@@ -336,7 +355,7 @@ export function classifyClause(raw: string, ctx: ClauseContext): Clause | null {
 }
 
 function listedItem(body: string, byMe: OwnerRef | null, ctx: ClauseContext): Clause | null {
-  if (/^(?:all|everyone|everybody|team)\s*[:\u2014\u2013-]/i.test(body)) return null; // "ALL - read the policy"
+  if (/^(?:[\w ]{1,20}:\s*)?(?:all|everyone|everybody|team)\b/i.test(body)) return null; // "ALL - read the policy"
   if (/^(?:none|nothing|n\/a|-)\.?$/i.test(body.trim())) return null;
   // A list line may still say who: reuse the sentence rules, then the note-taking shapes.
   const inner =
@@ -383,7 +402,7 @@ function commitment(text: string, ctx: ClauseContext, author: OwnerRef): Clause 
     const work = workOf(action);
     action = work.action;
     const weak = /^i\s+(?:could|want to|should)\b/i.test(text);
-    return clause('commit', action, author, { refersBack: work.refersBack, weak });
+    return clause('commit', action, author, { refersBack: work.refersBack, weak, all: work.all });
   }
   if (/^(?:that|this|it)\s+is\s+(?:mine|on me)\b/i.test(text) || /^(?:mine|on me)\b/i.test(text)) {
     return clause('commit', 'it', author, { refersBack: true });
@@ -398,14 +417,14 @@ function request(text: string, ctx: ClauseContext, question: boolean): Clause | 
   // Name first: "Zoé can you…", "Farah, please…", "Eli you're on…", "Cem can u…".
   const lead = leadingName(text, ctx);
   if (lead) {
-    const r = /^(?:(?:can|could|would|will)\s+you|you\s+(?:will|can|could|should|need to|have to|are going to|are on|own|take|get|drive|are driving)|please|mind|to|will|is going to|takes|owns|handles|drives|is on|gets|resubmits|books)\s+(?:please\s+)?(?:also\s+)?(.+)$/i.exec(
+    const r = /^(?:(?:can|could|would|will)\s+you|you\s+(?:will|can|could|should|need to|have to|are going to|are on|own|take|get|drive|are driving)|please|mind|to|will|is going to|takes|owns|handles|drives|is on|gets)\s+(?:please\s+)?(?:also\s+)?(?:be (?:willing|able|happy) to\s+)?(.+)$/i.exec(
       lead.rest,
     );
     if (r?.[1]) {
       if (/^(?:is|it is)\s+yours\b/i.test(lead.rest)) return clause('request', 'it', lead.owner, { refersBack: true });
       const work = workOf(r[1]);
       if (noWork(work.action)) return null;
-      return clause('request', work.action, lead.owner, { refersBack: work.refersBack });
+      return clause('request', work.action, lead.owner, { refersBack: work.refersBack, all: work.all });
     }
     if (/^(?:it is|that is|this is)\s+yours\b/i.test(lead.rest)) {
       return clause('request', 'it', lead.owner, { refersBack: true });
@@ -420,7 +439,7 @@ function request(text: string, ctx: ClauseContext, question: boolean): Clause | 
   const trail = trailingName(text, ctx);
   const body = trail?.rest ?? text;
   const you =
-    /^(?:(?:can|could|would|will)\s+you|would you mind|do you mind|mind|any chance you could|you\s+(?:will|are going to|should|need to|have to|must|can|could)(?:\s+(?:want|need|have) to)?|you\s+(?:take|get|own))\s+(?:please\s+)?(?:also\s+)?(.+)$/i.exec(
+    /^(?:(?:can|could|would|will)\s+you|would you mind|do you mind|mind|any chance you could|you\s+(?:will|are going to|should|need to|have to|must|can|could)(?:\s+(?:want|need|have) to)?|you\s+(?:take|get|own))\s+(?:please\s+)?(?:also\s+)?(?:be (?:willing|able|happy) to\s+)?(.+)$/i.exec(
       body,
     );
   if (you?.[1]) {
@@ -430,8 +449,8 @@ function request(text: string, ctx: ClauseContext, question: boolean): Clause | 
     return clause('request', work.action, trail?.owner ?? askOwner(ctx), { refersBack: work.refersBack });
   }
   const open =
-    /^(?:(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|one of you|you all|y'all|we get someone to)|(?:someone|somebody|anyone)\s+(?:needs to|should|has to|must|please|to|can|could)|(?:who|anyone)\s+(?:can|could|wants to|will|is able to|able to|has time to|has cycles to)|(?:is\s+)?anyone\s+able\s+to|(?:i|we)?\s*need\s+(?:someone|somebody|a volunteer|volunteers?)\s+(?:to|for))\s+(?:please\s+)?(?:also\s+)?(.+)$/i.exec(
-      body,
+    /^(?:(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody|one of you|you all|y'all|we get someone to)|(?:someone|somebody|anyone)\s+(?:needs to|should|has to|must|please|to|can|could)|(?:who|anyone)\s+(?:can|could|wants? to|will|is able to|able to|has time to|has cycles to)|(?:is\s+)?anyone\s+able\s+to|(?:i|we)?\s*need\s+(?:someone|somebody|a volunteer(?:\s+\w+)?|volunteers?)\s+(?:to|for))\s+(?:please\s+)?(?:also\s+)?(.+)$/i.exec(
+      body.replace(/\b(someone|somebody|anyone)\s+(?:from|on|in)\s+(?:the\s+)?[\w-]+(?:\s+team)?\b/i, '$1'),
     );
   if (open?.[1]) {
     const work = workOf(open[1]);
@@ -478,7 +497,7 @@ function obligation(text: string, ctx: ClauseContext): Clause | null {
     const weak = !/^(?:will|are going to)$/i.test(m[1] ?? '') || /^we\s+will\s+(?:see|have|need)\b/i.test(text);
     return clause('obligation', m[3], { kind: 'none' }, { weak });
   }
-  const need = /^(?:we|i)\s+(?:still\s+|also\s+|really\s+)*need\s+((?:a|an|the|some|to have)\s+.+)$/i.exec(text);
+  const need = /^(?:(?:we|i)\s+)?(?:still\s+|also\s+|really\s+)*need\s+(?!to\b|someone|somebody|a volunteer)((?:a|an|the|some|to have|access|approval|help|a review)\b.+)$/i.exec(text);
   if (need?.[1]) return clause('obligation', need[1].replace(/^to have\s+/i, ''), { kind: 'none' }, { weak: true });
   const passive = /^(.+?)\s+(?:needs|has|have|need)\s+to\s+be\s+(\w+ed|done|written|built|set up|sent|rotated)\b(.*)$/i.exec(text);
   if (passive?.[1] && passive[2]) {
@@ -495,6 +514,13 @@ function obligation(text: string, ctx: ClauseContext): Clause | null {
 
 function askOwnerForTeam(_ctx: ClauseContext): OwnerRef {
   return { kind: 'none' };
+}
+
+/** "…, Ines onboarding, Jonas the export rewrite": a name and its share, the verb said once before. */
+export function gappedAssignment(text: string, ctx: ClauseContext): Clause | null {
+  const lead = leadingName(stripInterjections(expand(text)), ctx);
+  if (!lead || lead.owner.kind !== 'user' || lead.rest.split(/\s+/).length > 8) return null;
+  return clause('request', lead.rest.replace(/[.!]+$/, ''), lead.owner);
 }
 
 /** "Hal takes reliability", "Gia books the venue", "Vikram to document…", "Petra — migrate …". */

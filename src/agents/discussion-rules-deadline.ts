@@ -73,7 +73,11 @@ const PERIODS: Array<{ pattern: RegExp; date: (at: Date) => Date }> = [
     pattern: /\b(?:by\s+)?(?:eod|cob|end\s+of\s+(?:the\s+)?(?:day|business))\b/i,
     date: (at) => startOfDay(at),
   },
+  { pattern: /\b(?:after|before|by)\s+lunch\b/i, date: (at) => startOfDay(at) },
 ];
+
+/** Reasons and conditions: a date in them is not the work's ("…so this doesn't recur in 90 days"). */
+const REASON = /\s(?:so that|so|because|since|otherwise|if|unless|in case)\s.*$/i;
 
 /** "the 7th", "on the 9th": the next such day of the month, from the message's day. */
 const DAY_OF_MONTH = /\b(?:on\s+|by\s+|before\s+|starting\s+|from\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[A-Z][a-z]+)/i;
@@ -83,7 +87,8 @@ const DOTTED = /\b(?:bis\s+(?:zum\s+)?|by\s+)?(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2}
 /** Words before a date that make it history or a start, not a deadline. */
 const NOT_A_DEADLINE_BEFORE = /\b(?:since|ago|last|from|after|of|on\s+the\s+night\s+of)\s*$/i;
 
-export function findDeadline(text: string, at: Date): Deadline | null {
+export function findDeadline(fullText: string, at: Date): Deadline | null {
+  const text = fullText.replace(REASON, '');
   const today = startOfDay(at);
   const found: Found[] = [];
 
@@ -108,7 +113,7 @@ export function findDeadline(text: string, at: Date): Deadline | null {
 
   const covered = (index: number) => found.some((f) => index >= f.index && index < f.index + f.text.length);
   for (const result of chrono.en.casual.parse(text, { instant: at, timezone: 0 }, { forwardDate: true })) {
-    if (covered(result.index)) continue;
+    if (covered(result.index) || /^(?:for\s+|right\s+)?now$/i.test(result.text.trim())) continue;
     const start = result.start;
     // A month alone ("in January") or a year names no day.
     if (!start.isCertain('day') && !start.isCertain('weekday') && !start.isCertain('hour')) {

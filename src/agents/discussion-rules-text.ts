@@ -88,15 +88,25 @@ export function splitLines(text: string): Line[] {
 
 /** Sentences of one line, by compromise (it knows "e.g.", decimals and abbreviations). */
 export function splitSentences(line: string): string[] {
+  // A parenthesis often holds a clause of its own: "GitHub access (I'll add them once…)".
+  const asides: string[] = [];
+  line = line.replace(/\(([^()]{12,})\)/g, (_m, inner: string) => {
+    asides.push(inner);
+    return ' ';
+  });
   const sentences = nlp(line)
-    .json({ text: true, terms: false })
+    .json({ text: true })
     .map((s: { text: string }) => s.text.trim())
     .filter((s: string) => s.length > 0);
-  return sentences.length > 0 ? sentences : [line];
+  return [...(sentences.length > 0 ? sentences : [line]), ...asides];
 }
 
-const SUBJECT_START =
-  /^(?:i|we|you|someone|somebody|anyone|anybody|he|she|they|zq[uw][a-z0-9]+|(?:[A-Z][\w.-]*|[a-z]{2,}),?\s+(?:you|can|could|would|will|to|please|pls|takes|owns|is on|'s on))\b/i;
+const PRONOUN_START = /^(?:i|we|you|someone|somebody|anyone|anybody|he|she|they|zq[uw][a-z0-9]+)\b/i;
+/** After a name: what makes "Name …" the start of a clause rather than an object. */
+const NAME_PREDICATE =
+  /^,?\s+(?:you|can|could|would|will|to|please|pls|takes|owns|is on|'s on|should|needs|must|runs|gets|handles|drives|the|a|an)\b/i;
+/** Words that start sentences and are never names. */
+const NOT_NAMES = /^(?:could|can|would|will|should|please|and|but|so|then|also|maybe|ok|okay|yes|no|the|this|that|it|not)$/i;
 
 /**
  * Cuts a sentence where a new clause with its own subject starts after "and", ";", a dash or a
@@ -110,7 +120,8 @@ export function splitClauses(sentence: string, isName: (word: string) => boolean
   for (const m of sentence.matchAll(cut)) {
     const after = sentence.slice(m.index! + m[0].length);
     const next = /^[\p{L}\p{N}'.-]+/u.exec(after)?.[0] ?? '';
-    if (SUBJECT_START.test(after) || (next.length > 0 && isName(next) && /^\S+,?\s+\S/.test(after))) {
+    const named = next.length > 0 && !NOT_NAMES.test(next) && (isName(next) || /^\p{Lu}\p{Ll}+$/u.test(next));
+    if (PRONOUN_START.test(after) || (named && (isName(next) ? /^\S+,?\s+\S/ : NAME_PREDICATE).test(after.slice(isName(next) ? 0 : next.length)))) {
       const piece = sentence.slice(start, m.index!).trim();
       if (piece.length > 0) parts.push(piece);
       start = m.index! + m[0].length;

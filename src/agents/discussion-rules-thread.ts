@@ -15,6 +15,10 @@ export interface Candidate {
   /** Position of the clause among all clauses of the thread. */
   order: number;
   sentence: string;
+  /** The words quoted as evidence: the clause when its sentence holds several, else the sentence. */
+  quote: string;
+  /** The sentence before, in the same line: what "who wants to own that?" is about. */
+  previousSentence: string | null;
   line: string;
   owner: OwnerRef;
   weak: boolean;
@@ -99,17 +103,35 @@ export function applyAnswer(candidates: Candidate[], answer: Answer): boolean {
       answer,
       (c) => !c.closed && (c.clause.kind !== 'commit' || c.message.user === who) && (takeableBy(c, who, false) || c.message.user === who || (c.owner.kind === 'user' && c.owner.id === who)),
     );
-    const first = targets.find((c) => c.owner.kind === 'user' && c.owner.id === who) ?? targets[0];
+    // "done" alone is about the last ask; "rolled back, errors gone" only about an ask it names.
+    const said = contentWords(answer.message.text);
+    const terse = answer.message.text.trim().split(/\s+/).length <= 3;
+    const fits = targets.filter((c) => terse || [...contentWords(c.clause.action)].some((w) => said.has(w)));
+    const first = fits.find((c) => c.owner.kind === 'user' && c.owner.id === who) ?? fits[0];
     if (first) first.closed = true;
     return true;
   }
+  // "Walt, can you grant it?": the ask before it is Walt's now, not its writer's.
+  if (clause.kind === 'request') {
+    const earlier = candidates.filter((c) => c.order < answer.order && !c.closed && answer.messageIndex - c.messageIndex <= ANSWER_REACH);
+    const target = earlier.at(-1);
+    if (!target) return false;
+    target.owner = clause.owner;
+    target.weak = false;
+    if (!target.evidenceTs.includes(answer.message.ts)) target.evidenceTs.push(answer.message.ts);
+    target.deadline ??= answer.deadline;
+    return true;
+  }
   const soft = clause.soft;
-  // An answer in the same message as the ask ("…, I'll do that once…") answers that message first.
-  const sameMessage = candidates.filter(
-    (c) => c.messageIndex === answer.messageIndex && c.order < answer.order && !c.closed && (c.owner.kind !== 'user' || !c.owner.sure || c.owner.id === who),
-  );
-  const targets =
-    sameMessage.length > 0 ? sameMessage.slice(-1) : targetsOf(candidates, answer, (c) => takeableBy(c, who, soft));
+  // An answer in the same message as an ask ("…, I'll do that once…", "Pablo, draft it? I'll
+  // review.") is about that ask: it takes it when it may, and never reaches further back.
+  const sameMessage = candidates.filter((c) => c.messageIndex === answer.messageIndex && c.order < answer.order && !c.closed);
+  if (sameMessage.length > 0) {
+    const last = sameMessage.at(-1)!;
+    if (last.owner.kind !== 'user' || !last.owner.sure || last.owner.id === who) take(last, answer, who);
+    return true;
+  }
+  const targets = targetsOf(candidates, answer, (c) => takeableBy(c, who, soft));
   if (targets.length === 0) return false;
   const mine = targets.filter((c) => c.owner.kind === 'user' && c.owner.id === who);
   const chosen = clause.all ? targets : mine.length > 0 ? mine : targets.slice(0, 1);
@@ -141,15 +163,19 @@ export function contentWords(text: string): Set<string> {
   );
 }
 
-function similar(a: Set<string>, b: Set<string>): boolean {
+function similar(a: Set<string>, b: Set<string>, strict: boolean): boolean {
   if (a.size === 0 || b.size === 0) return false;
   let shared = 0;
   for (const w of a) if (b.has(w)) shared++;
-  return shared >= 1 && shared / Math.min(a.size, b.size) >= 0.5;
+  return strict ? shared >= 2 && shared / Math.min(a.size, b.size) >= 0.6 : shared >= 1 && shared / Math.min(a.size, b.size) >= 0.5;
 }
 
-/** Merges later mentions of an item into its first: evidence joined, the surest owner kept. */
-export function mergeMentions(candidates: Candidate[]): void {
+/**
+ * Merges later mentions of an item into its first: evidence joined, the surest owner kept. Within
+ * one message only pasted notes repeat items ("Jamal will check…" … "Action items: Jamal — test…"),
+ * and only with a closer likeness, since a list holds many items that look alike.
+ */
+export function mergeMentions(candidates: Candidate[], pasted = false): void {
   const open = candidates.filter((c) => !c.closed);
   const words = new Map(open.map((c) => [c, contentWords(c.clause.action)]));
   for (let i = 0; i < open.length; i++) {
@@ -157,8 +183,10 @@ export function mergeMentions(candidates: Candidate[]): void {
     if (first.closed) continue;
     for (let j = i + 1; j < open.length; j++) {
       const later = open[j]!;
-      if (later.closed || later.messageIndex === first.messageIndex) continue;
-      if (!similar(words.get(first)!, words.get(later)!)) continue;
+      if (later.closed) continue;
+      const sameMessage = later.messageIndex === first.messageIndex;
+      if (sameMessage && (!pasted || later.line === first.line)) continue;
+      if (!similar(words.get(first)!, words.get(later)!, sameMessage)) continue;
       later.closed = true;
       for (const ts of later.evidenceTs) if (!first.evidenceTs.includes(ts)) first.evidenceTs.push(ts);
       if (ownerRank(later.owner) > ownerRank(first.owner)) first.owner = later.owner;

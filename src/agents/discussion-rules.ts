@@ -7,11 +7,11 @@ import type {
 } from '../domain/extraction.js';
 import { truncate } from '../domain/text.js';
 import { detectThreadLanguage, LANGUAGE_NAMES } from './discussion-language.js';
-import { type Clause, classifyClause, type OwnerRef, SARCASM } from './discussion-rules-clauses.js';
+import { type Clause, classifyClause, gappedAssignment, type OwnerRef, SARCASM } from './discussion-rules-clauses.js';
 import { findDeadline, messageTime } from './discussion-rules-deadline.js';
 import { findLabels, findPriority, makeTitle } from './discussion-rules-fields.js';
 import { buildDirectory, type Directory } from './discussion-rules-people.js';
-import { type Answer, applyAnswer, type Candidate, mergeMentions } from './discussion-rules-thread.js';
+import { type Answer, applyAnswer, type Candidate, contentWords, mergeMentions } from './discussion-rules-thread.js';
 import { decodeSlack, humanize, placeholderUserId, splitClauses, splitLines, splitSentences } from './discussion-rules-text.js';
 import { EVIDENCE_MAX } from './discussion-schema.js';
 
@@ -53,16 +53,22 @@ function parseThread(messages: readonly ThreadMessage[], skip: ReadonlySet<numbe
     const replyTo = [...messages.slice(0, messageIndex)].reverse().find((m) => m.user && m.user !== message.user)?.user ?? null;
     const addressee = messageAddressee(text, directory, message.user);
     const messageSarcastic = /(?:^|\s)\/s\b/.test(text);
-    for (const line of splitLines(text)) {
-      if (line.quoted && !pasted) {
-        // Someone else's words pasted into a message (an email): their asks are asks of this team.
+    const lines = splitLines(text);
+    lines.forEach((line, lineIndex) => {
+      // The first line of pasted notes or an email is its title ("Call with Hooli (Fri) — me, …").
+      if (pasted && lineIndex === 0 && !line.bullet && lines.length > 1 && !/[.?!]$/.test(line.text) && line.text.split(/\s+/).length <= 14) {
+        return;
       }
+      let previous: string | null = null;
       for (const sentence of splitSentences(line.text)) {
         const clauses = splitClauses(sentence, directory.isName);
         const sarcastic = messageSarcastic || SARCASM.test(sentence);
+        const previousSentence = previous;
+        previous = sentence;
+        let assigned = false;
         clauses.forEach((text, i) => {
           order++;
-          const clause: Clause | null = classifyClause(text, {
+          const context = {
             author: message.user,
             directory,
             line,
@@ -71,8 +77,11 @@ function parseThread(messages: readonly ThreadMessage[], skip: ReadonlySet<numbe
             question: i === clauses.length - 1 && /\?\s*\S{0,3}$/.test(sentence),
             sarcastic,
             pasted,
-          });
+          };
+          const clause: Clause | null =
+            classifyClause(text, context) ?? (assigned ? gappedAssignment(text, context) : null);
           if (!clause) return;
+          assigned = clause.kind === 'request' && clause.owner.kind === 'user' && clause.owner.sure;
           const deadline =
             findDeadline(text, at) ?? (clauses.length === 1 ? null : findDeadline(sentence, at)) ?? (line.listed || line.bullet ? findDeadline(line.text, at) : null);
           if (clause.kind === 'accept' || clause.kind === 'decline' || clause.kind === 'done' || clause.refersBack) {
@@ -86,6 +95,8 @@ function parseThread(messages: readonly ThreadMessage[], skip: ReadonlySet<numbe
             messageIndex,
             order,
             sentence,
+            quote: clauses.length > 1 && text.split(/\s+/).length >= 3 ? text : sentence,
+            previousSentence,
             line: line.text,
             owner: clause.owner,
             weak: clause.weak,
@@ -97,7 +108,7 @@ function parseThread(messages: readonly ThreadMessage[], skip: ReadonlySet<numbe
           });
         });
       }
-    }
+    });
   });
   return { candidates, answers };
 }
@@ -105,15 +116,68 @@ function parseThread(messages: readonly ThreadMessage[], skip: ReadonlySet<numbe
 /** Verbs too vague to name a task on their own ("I'll do it" with nothing before it). */
 const VAGUE = /^(?:do|take|handle|grab|own|get|have|pick|pick up|it|that|this|both|them|one)\b/i;
 
+/**
+ * A commitment right after an ask aimed at its writer is the answer to that ask, in other words:
+ * "Stan, can you get a quote?" — "I'll reach out tomorrow." is one task, Stan's, due tomorrow.
+ */
+function commitAnswers(candidates: readonly Candidate[], c: Candidate): Candidate | null {
+  const words = contentWords(c.clause.action);
+  const who = c.message.user;
+  if (!who || c.clause.kind !== 'commit' || c.clause.refersBack) return null;
+  const firstCommit = candidates.find((o) => o.messageIndex === c.messageIndex && o.clause.kind === 'commit');
+  if (firstCommit !== c) return null;
+  const asks = candidates.filter(
+    (o) =>
+      o.messageIndex < c.messageIndex &&
+      c.messageIndex - o.messageIndex <= 2 &&
+      !o.closed &&
+      o.message.user !== who &&
+      o.clause.kind !== 'commit' &&
+      ((o.owner.kind === 'user' && o.owner.id === who) ||
+        (o.owner.kind === 'open' && c.messageIndex - o.messageIndex === 1) ||
+        // "we need a list of those 12" — "I can pull that list": the next message takes it up.
+        (o.owner.kind === 'none' && o.weak && c.messageIndex - o.messageIndex === 1 && [...contentWords(o.clause.action)].some((w) => words.has(w)))),
+  );
+  return asks.find((o) => o.owner.kind === 'user') ?? asks[0] ?? null;
+}
+
 function resolveAnswers({ candidates, answers }: Parsed): void {
-  const byOrder = [...answers].sort((a, b) => a.order - b.order);
-  for (const answer of byOrder) {
+  const events = [
+    ...answers.map((answer) => ({ order: answer.order, answer })),
+    ...candidates.filter((c) => c.clause.kind === 'commit' && !c.clause.refersBack).map((c) => ({ order: c.order, commit: c })),
+  ].sort((a, b) => a.order - b.order);
+  for (const event of events) {
+    if ('commit' in event && event.commit) {
+      const c = event.commit;
+      const ask = commitAnswers(candidates, c);
+      if (!ask) continue;
+      applyAnswer([ask], { clause: { ...c.clause, refersBack: true }, message: c.message, messageIndex: c.messageIndex, order: c.order, deadline: c.deadline });
+      c.closed = true;
+      continue;
+    }
+    const answer = 'answer' in event ? event.answer : undefined;
+    if (!answer) continue;
     const answered = applyAnswer(candidates, answer);
     const own = candidates.find((c) => c.order === answer.order);
     if (!own) continue;
     // An "I'll fix it" that answered an ask is that ask; one that answered nothing stands alone.
     own.closed = answered || VAGUE.test(own.clause.action.trim());
+    // "who wants to own that?" with nothing before it: the work is the sentence before it.
+    if (!answered && own.clause.kind === 'request' && own.previousSentence) {
+      own.closed = false;
+      own.clause = { ...own.clause, action: own.previousSentence, refersBack: false };
+    }
   }
+}
+
+/** "just kidding", "I'm joking": whatever its writer proposed just before was not meant. */
+function dropJokes(candidates: Candidate[], messages: readonly ThreadMessage[]): void {
+  messages.forEach((m, index) => {
+    if (!m.user || !/\b(?:just kidding|jk|i(?:'m| am) joking|kidding|only joking)\b/i.test(m.text)) return;
+    for (const c of candidates) {
+      if (c.message.user === m.user && c.messageIndex < index && index - c.messageIndex <= 3) c.closed = true;
+    }
+  });
 }
 
 function ownerId(owner: OwnerRef): string | null {
@@ -145,7 +209,7 @@ function toTask(c: Candidate, directory: Directory): ExtractedTask | null {
     deadline: c.deadline?.date ?? null,
     labels: findLabels(`${title} ${c.sentence}`),
     assignee: assignee && !placeholderUserId(assignee) ? assignee : null,
-    evidence: truncate(human(c.sentence).replace(/\s+/g, ' ').trim(), EVIDENCE_MAX),
+    evidence: truncate(human(c.quote).replace(/\s+/g, ' ').trim(), EVIDENCE_MAX),
     evidenceTs: [...c.evidenceTs].sort((a, b) => Number.parseFloat(a) - Number.parseFloat(b)),
   };
 }
@@ -177,8 +241,9 @@ export function extractWithRules(input: ExtractionInput): { tasks: ExtractedTask
   const directory = buildDirectory(messages);
   const parsed = parseThread(messages, language.skip, directory, input.source === 'text');
   resolveAnswers(parsed);
+  dropJokes(parsed.candidates, messages);
   const live = parsed.candidates.filter((c) => !c.closed);
-  mergeMentions(live);
+  mergeMentions(live, input.source === 'text');
   const tasks = live
     .filter((c) => !c.closed && (!c.weak || c.accepted || c.deadline !== null || c.urgent))
     .map((c) => toTask(c, directory))
