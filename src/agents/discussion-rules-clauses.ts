@@ -209,7 +209,7 @@ const NAME = String.raw`(@?\p{L}[\p{L}\p{N}_.'-]*|\p{Lu}\.\s?\p{Lu}\p{Ll}+)`;
 /** Leading "Name," / "Name:" / "@name" before the rest of the clause. */
 function leadingName(text: string, ctx: ClauseContext): { owner: OwnerRef; rest: string; sep: string } | null {
   const m = new RegExp(`^${NAME}\\s*([,:\\u2014\\u2013-]|\\s)\\s*(.+)$`, 'u').exec(text);
-  if (!m?.[1] || !m[3]) return null;
+  if (!m?.[1] || !m[3] || /^(?:i|me|we|you|they|he|she|it)$/i.test(m[1])) return null;
   const owner = ownerOf(m[1], ctx);
   return owner ? { owner, rest: m[3], sep: (m[2] ?? '').trim() } : null;
 }
@@ -242,8 +242,10 @@ function workOf(action: string): { action: string; refersBack: boolean; all: boo
     if (object.length === 0 || PRONOUN_OBJECT.test(core(object)) || PRONOUN_OBJECT.test(object)) {
       return { action: work, refersBack: true, all };
     }
-    // "do the replay" keeps its verb; "take/own/grab X" becomes X.
-    if (!/^(?:do|get|have)\s/i.test(take[0])) return { action: object, refersBack: false, all: false };
+    // "do the replay" and "take a look" keep their verb; "take/own/grab X" becomes X.
+    if (!/^(?:do|get|have)\s/i.test(take[0]) && !/^(?:a look|a stab|a pass|a crack|care)\b/i.test(object)) {
+      return { action: object, refersBack: false, all: false };
+    }
   }
   const words = core(work).split(/\s+/).filter((w) => w.length > 0);
   const rest = words.slice(1).join(' ');
@@ -319,6 +321,11 @@ export function classifyClause(raw: string, ctx: ClauseContext): Clause | null {
   if (ctx.sarcastic) return null;
 
   let text = stripInterjections(original);
+  // "for the drill: the on-call engineer runs…": a label before the clause, unless it names someone.
+  const label = /^([^:]{1,40}):\s+(.+)$/.exec(text);
+  if (label?.[1] && label[2] && !ctx.line.listed && label[1].split(/\s+/).length <= 6 && !ownerOf(label[1].trim(), ctx)) {
+    text = stripInterjections(label[2]);
+  }
   const author: OwnerRef = ctx.author ? { kind: 'user', id: ctx.author, sure: true } : { kind: 'none' };
   if (SOFT_ACCEPT.test(original.replace(/[.!]+$/, '')) || ACCEPT.test(original) && text === '') {
     return clause('accept', '', author, { soft: SOFT_ACCEPT.test(original.replace(/[.!]+$/, '')) });
@@ -346,6 +353,8 @@ export function classifyClause(raw: string, ctx: ClauseContext): Clause | null {
   }
   const negated = /^(?:let us not|do not|does not|did not|no need to|never|nobody|no one|not now|not before|not worth|not yet)\b/i;
   if (negated.test(text)) return null;
+  // "I won't touch it", "we shouldn't ship it": the subject's own predicate is negated.
+  if (/^(?:\S+\s+){1,2}?(?:will not|shall not|should not|cannot|can not|must not|do not|does not|am not going to|are not going to|is not going to|would not)\b/i.test(text)) return null;
 
   return (
     commitment(text, ctx, author) ??
@@ -470,9 +479,14 @@ function request(text: string, ctx: ClauseContext, question: boolean): Clause | 
   const role = ROLE.exec(body);
   if (role) {
     const rest = body.slice(role[0].length);
-    const duty = /^(?:needs? to|should|will|must|to|has to|is to|can|runs|posts|sends)\s+(.+)$/i.exec(rest);
+    const duty = /^(?:needs? to|should|will|must|to|has to|is to|can)\s+(.+)$/i.exec(rest);
     if (duty?.[1] && !noWork(duty[1])) return clause('request', duty[1], { kind: 'open' });
-    if (/^(?:runs|posts|sends|does|takes)\b/i.test(rest)) return clause('request', rest, { kind: 'open' });
+    const third = /^(runs|posts|sends|does|takes|writes|books|updates)\s+(.+)$/i.exec(rest);
+    if (third?.[1] && third[2]) {
+      const base = third[1].toLowerCase() === 'does' ? 'do' : third[1].replace(/s$/i, '');
+      return clause('request', `${base} ${third[2]}`, { kind: 'open' });
+    }
+    if (third?.[1] && third[2]) return clause('request', `${third[1].replace(/e?s$/i, (m) => (/(?:ss|sh|ch|x)es$/i.test(third[1]!) ? '' : m === 'es' && !/oes$/i.test(third[1]!) ? 'e' : ''))} ${third[2]}`, { kind: 'open' });
   }
   if (question) {
     // "can we bump the memory limit?" asks the team; someone has to take it.

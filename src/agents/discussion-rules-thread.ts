@@ -106,14 +106,15 @@ export function applyAnswer(candidates: Candidate[], answer: Answer): boolean {
     // "done" alone is about the last ask; "rolled back, errors gone" only about an ask it names.
     const said = contentWords(answer.message.text);
     const terse = answer.message.text.trim().split(/\s+/).length <= 3;
-    const fits = targets.filter((c) => terse || [...contentWords(c.clause.action)].some((w) => said.has(w)));
+    const mine = (c: Candidate) => c.owner.kind === 'user' && c.owner.id === who;
+    const fits = targets.filter((c) => terse || mine(c) || [...contentWords(c.clause.action)].some((w) => said.has(w)));
     const first = fits.find((c) => c.owner.kind === 'user' && c.owner.id === who) ?? fits[0];
     if (first) first.closed = true;
     return true;
   }
   // "Walt, can you grant it?": the ask before it is Walt's now, not its writer's.
   if (clause.kind === 'request') {
-    const earlier = candidates.filter((c) => c.order < answer.order && !c.closed && answer.messageIndex - c.messageIndex <= ANSWER_REACH);
+    const earlier = candidates.filter((c) => c.order < answer.order && !c.closed && c.messageIndex === answer.messageIndex);
     const target = earlier.at(-1);
     if (!target) return false;
     target.owner = clause.owner;

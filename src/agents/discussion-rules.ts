@@ -160,12 +160,12 @@ function resolveAnswers({ candidates, answers }: Parsed): void {
     const answered = applyAnswer(candidates, answer);
     const own = candidates.find((c) => c.order === answer.order);
     if (!own) continue;
-    // An "I'll fix it" that answered an ask is that ask; one that answered nothing stands alone.
-    own.closed = answered || VAGUE.test(own.clause.action.trim());
-    // "who wants to own that?" with nothing before it: the work is the sentence before it.
-    if (!answered && own.clause.kind === 'request' && own.previousSentence) {
+    // An "I'll do it" is the ask it answered; with no ask before it, it says too little to be a task.
+    own.closed = true;
+    // "…is failing. can someone look at it?": an ask about the sentence before it stands alone.
+    if (!answered && own.clause.kind === 'request' && own.previousSentence && !VAGUE.test(own.clause.action.trim())) {
       own.closed = false;
-      own.clause = { ...own.clause, action: own.previousSentence, refersBack: false };
+      own.clause = { ...own.clause, refersBack: false };
     }
   }
 }
@@ -187,7 +187,9 @@ function ownerId(owner: OwnerRef): string | null {
 function toTask(c: Candidate, directory: Directory): ExtractedTask | null {
   const human = (text: string) => humanize(text, directory.nameOf);
   const title = makeTitle(human(c.clause.action), c.deadline ? [c.deadline.phrase] : []);
-  if (title.length < 3 || (title.split(/\s+/).length < 2 && c.clause.kind !== 'listed')) return null;
+  // One word is a title only when it was handed to someone by name ("Hal takes reliability").
+  const handed = c.clause.kind === 'listed' || (c.clause.kind === 'request' && c.clause.owner.kind === 'user' && c.clause.owner.sure);
+  if (title.length < 3 || (title.split(/\s+/).length < 2 && !handed)) return null;
   const assignee = ownerId(c.owner);
   const assigneeName = assignee ? (directory.nameOf(assignee) ?? assignee) : null;
   const who = c.message.userName || 'Someone';
