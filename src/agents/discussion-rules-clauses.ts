@@ -43,6 +43,8 @@ export interface Clause {
   all: boolean;
   /** An affirmation that takes an ask only when the ask was aimed at its writer ("yep", "👍"). */
   soft: boolean;
+  /** Said with "maybe", "I think", "at some point": only an answer makes it a task. */
+  hedged: boolean;
 }
 
 export interface ClauseContext {
@@ -223,7 +225,7 @@ function trailingName(text: string, ctx: ClauseContext): { owner: OwnerRef; rest
 }
 
 function clause(kind: ClauseKind, action: string, owner: OwnerRef, extra: Partial<Clause> = {}): Clause {
-  return { kind, action: action.trim(), owner, weak: false, refersBack: false, all: false, soft: false, ...extra };
+  return { kind, action: action.trim(), owner, weak: false, refersBack: false, all: false, soft: false, hedged: false, ...extra };
 }
 
 /** When, why and on what condition: said after the work, never part of what the work is. */
@@ -385,9 +387,9 @@ function listedItem(body: string, byMe: OwnerRef | null, ctx: ClauseContext): Cl
 function weakHedged(text: string, ctx: ClauseContext): Clause | null {
   if (ctx.question) return null;
   const stripped = text.replace(/^(?:\S+\s*,\s*)?(?:maybe|perhaps|possibly)\s+/i, '');
-  if (imperative(stripped)) return clause('request', stripped, askOwner(ctx), { weak: true });
+  if (imperative(stripped)) return clause('request', stripped, askOwner(ctx), { weak: true, hedged: true });
   const we = /^(?:we|you)\s+(?:should|could|might want to|may want to|need to|have to)\s+(?:probably\s+|also\s+)?(.+)$/i.exec(stripped);
-  if (we?.[1] && !noWork(we[1])) return clause('obligation', we[1], { kind: 'none' }, { weak: true });
+  if (we?.[1] && !noWork(we[1])) return clause('obligation', we[1], { kind: 'none' }, { weak: true, hedged: true });
   return null;
 }
 

@@ -110,7 +110,24 @@ function parseThread(messages: readonly ThreadMessage[], skip: ReadonlySet<numbe
       }
     });
   });
+  // "We need X. This is urgent.": urgency said once in a message is about its only ask.
+  for (const c of candidates) {
+    if (candidates.filter((o) => o.messageIndex === c.messageIndex).length === 1 && URGENT.test(c.message.text)) {
+      c.urgent = true;
+    }
+  }
   return { candidates, answers };
+}
+
+/**
+ * "We need to …" is a task when the thread is a list of follow-ups (its first message says so), or
+ * when the whole input is one message someone chose to extract; elsewhere it is deliberation until
+ * someone takes it.
+ */
+const FOLLOW_UP_FRAME = /\b(?:follow[- ]?ups?|action items?|to-?dos?|next steps|tasks for|one per reply)\b/i;
+
+function obligationsCount(messages: readonly ThreadMessage[]): boolean {
+  return messages.length === 1 || FOLLOW_UP_FRAME.test(messages[0]?.text ?? '');
 }
 
 /** Verbs too vague to name a task on their own ("I'll do it" with nothing before it). */
@@ -246,8 +263,13 @@ export function extractWithRules(input: ExtractionInput): { tasks: ExtractedTask
   dropJokes(parsed.candidates, messages);
   const live = parsed.candidates.filter((c) => !c.closed);
   mergeMentions(live, input.source === 'text');
+  const framed = obligationsCount(messages);
   const tasks = live
-    .filter((c) => !c.closed && (!c.weak || c.accepted || c.deadline !== null || c.urgent))
+    .filter(
+      (c) =>
+        !c.closed &&
+        (!c.weak || c.accepted || c.deadline !== null || c.urgent || (framed && !c.clause.hedged)),
+    )
     .map((c) => toTask(c, directory))
     .filter((t): t is ExtractedTask => t !== null);
   return { tasks, ...(language.notice ? { notice: language.notice } : {}) };
