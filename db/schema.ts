@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -30,6 +31,8 @@ export const discussions = pgTable(
     truncated: boolean('truncated').notNull().default(false),
     inputTokens: integer('input_tokens').notNull().default(0),
     outputTokens: integer('output_tokens').notNull().default(0),
+    /** Estimated USD at the model's list price, prompt-cache reads and writes included; null if unknown. */
+    costUsd: doublePrecision('cost_usd'),
     summaryTs: text('summary_ts'),
     createdAt: createdAt(),
   },

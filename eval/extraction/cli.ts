@@ -33,7 +33,11 @@ const { values } = parseArgs({
 });
 
 const splits: Split[] =
-  values.split === 'all' ? [...SPLITS] : SPLITS.includes(values.split as Split) ? [values.split as Split] : [];
+  values.split === 'all'
+    ? [...SPLITS]
+    : SPLITS.includes(values.split as Split)
+      ? [values.split as Split]
+      : [];
 if (splits.length === 0) {
   console.error(`--split must be dev, heldout or all (got ${values.split})`);
   process.exit(2);
@@ -73,4 +77,5 @@ for (const split of splits) {
   console.log('');
   results[split] = { metrics: run.metrics, usage: run.usage, failures: run.failures };
 }
-if (values.json) writeFileSync(values.json, `${JSON.stringify({ extractor: extractor.name, ...results }, null, 2)}\n`);
+if (values.json)
+  writeFileSync(values.json, `${JSON.stringify({ extractor: extractor.name, ...results }, null, 2)}\n`);

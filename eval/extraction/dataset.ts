@@ -129,11 +129,14 @@ function checkItems(conv: EvalConversation, where: string): void {
   const perMessage = new Map<string, number>();
   for (const item of conv.items) {
     for (const ev of item.evidence) {
-      if (!ids.has(ev)) throw new DatasetError(`${where}: item "${item.title}" cites ${ev}, which is not there`);
+      if (!ids.has(ev))
+        throw new DatasetError(`${where}: item "${item.title}" cites ${ev}, which is not there`);
       perMessage.set(ev, (perMessage.get(ev) ?? 0) + 1);
     }
     if (item.owner && !conv.people[item.owner]) {
-      throw new DatasetError(`${where}: item "${item.title}" is owned by ${item.owner}, who is not in people`);
+      throw new DatasetError(
+        `${where}: item "${item.title}" is owned by ${item.owner}, who is not in people`,
+      );
     }
     if (item.span) {
       const span = item.span;

@@ -34,7 +34,11 @@ const HEADER = [
   'deadline'.padStart(7),
 ].join('  ');
 
-export function formatRun(title: string, run: EvalRun, options: { details?: boolean; breakdown?: boolean } = {}): string {
+export function formatRun(
+  title: string,
+  run: EvalRun,
+  options: { details?: boolean; breakdown?: boolean } = {},
+): string {
   const lines = [`${title} — extractor: ${run.extractor}`, HEADER, metricsRow('all', run.metrics)];
   if (options.breakdown) {
     for (const [kind, m] of run.byKind) lines.push(metricsRow(`  ${kind}`, m));
@@ -53,11 +57,19 @@ export function formatRun(title: string, run: EvalRun, options: { details?: bool
   for (const f of run.failures) lines.push(`FAILED ${f.id}: ${f.error}`);
   if (options.details) {
     for (const s of run.scores) {
-      if (s.misses.length === 0 && s.falsePositives.length === 0 && s.matches.every((x) => x.task.assignee === x.gold.owner)) continue;
+      if (
+        s.misses.length === 0 &&
+        s.falsePositives.length === 0 &&
+        s.matches.every((x) => x.task.assignee === x.gold.owner)
+      )
+        continue;
       lines.push(`\n## ${s.conversation.id} (${s.conversation.kind}, ${s.conversation.file})`);
       for (const x of s.matches) {
         const owner = x.task.assignee === x.gold.owner ? '' : ` OWNER ${x.task.assignee} ≠ ${x.gold.owner}`;
-        const deadline = (x.task.deadline ?? null) === x.gold.deadline ? '' : ` DEADLINE ${x.task.deadline} ≠ ${x.gold.deadline}`;
+        const deadline =
+          (x.task.deadline ?? null) === x.gold.deadline
+            ? ''
+            : ` DEADLINE ${x.task.deadline} ≠ ${x.gold.deadline}`;
         lines.push(`  ok    ${x.task.title}${owner}${deadline}`);
       }
       for (const g of s.misses) lines.push(`  MISS  ${g.title} [${g.evidence.join(',')}]`);

@@ -12,7 +12,13 @@ export interface EvalRun {
   byLanguage: Map<string, Metrics>;
   /** Conversations whose extraction threw (counted as proposing nothing). */
   failures: Array<{ id: string; error: string }>;
-  usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costUsd: number | null };
+  usage: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadTokens: number;
+    cacheWriteTokens: number;
+    costUsd: number | null;
+  };
   /** Conversations on which the extractor returned a notice (e.g. "reads English only"). */
   notices: number;
 }
@@ -24,7 +30,13 @@ export async function runEval(
 ): Promise<EvalRun> {
   const scores: ConversationScore[] = new Array(conversations.length);
   const failures: EvalRun['failures'] = [];
-  const usage: EvalRun['usage'] = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
+  const usage: EvalRun['usage'] = {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costUsd: 0,
+  };
   let notices = 0;
   let next = 0;
   const worker = async () => {

@@ -52,7 +52,9 @@ export interface Metrics extends Counts {
   deadlineStatedAccuracy: number;
 }
 
-const STOP = new Set(['a', 'an', 'the', 'to', 'of', 'and', 'or', 'in', 'on', 'for', 'it', 'is', 'be', 'we', 'i']);
+const STOP = new Set(
+  'a an the to of and or in on at by for it is be we i you ll s t re ve d m can will'.split(' '),
+);
 
 /** Words for overlap: lower-case letters and digits; CJK text as character pairs. */
 export function overlapTokens(text: string): Set<string> {

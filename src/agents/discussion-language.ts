@@ -40,7 +40,9 @@ const FUNCTION_WORDS: Record<'en' | 'de' | 'fr' | 'es' | 'nl', ReadonlySet<strin
   es: new Set(
     'el la los las y es una por para con que del pero como está son puedes gracias también esto'.split(' '),
   ),
-  nl: new Set('het een en is niet ik wij jij je met voor op ook nog maar dat dit zijn kan kunnen bedankt'.split(' ')),
+  nl: new Set(
+    'het een en is niet ik wij jij je met voor op ook nog maar dat dit zijn kan kunnen bedankt'.split(' '),
+  ),
 };
 
 const NOISE = /<[^>]*>|https?:\/\/\S+|`[^`]*`|:[a-z0-9_+-]+:|@\S+/gi;

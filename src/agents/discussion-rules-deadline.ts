@@ -57,7 +57,8 @@ const PERIODS: Array<{ pattern: RegExp; date: (at: Date) => Date }> = [
     date: (at) => fridayOf(at, 1),
   },
   {
-    pattern: /\b(?:(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the|this)\s+week|(?:by\s+)?(?:the\s+)?end\s+of\s+week|eow|this\s+week)\b/i,
+    pattern:
+      /\b(?:(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the|this)\s+week|(?:by\s+)?(?:the\s+)?end\s+of\s+week|eow|this\s+week)\b/i,
     date: (at) => fridayOf(at, 0),
   },
   { pattern: /\b(?:by\s+|until\s+|before\s+)?next\s+week\b(?!\s*'?s)/i, date: nextMonday },
@@ -80,7 +81,8 @@ const PERIODS: Array<{ pattern: RegExp; date: (at: Date) => Date }> = [
 const REASON = /\s(?:so that|so|because|since|otherwise|if|unless|in case)\s.*$/i;
 
 /** "the 7th", "on the 9th": the next such day of the month, from the message's day. */
-const DAY_OF_MONTH = /\b(?:on\s+|by\s+|before\s+|starting\s+|from\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[A-Z][a-z]+)/i;
+const DAY_OF_MONTH =
+  /\b(?:on\s+|by\s+|before\s+|starting\s+|from\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[A-Z][a-z]+)/i;
 /** German and European "3.12." / "3.12.2026". */
 const DOTTED = /\b(?:bis\s+(?:zum\s+)?|by\s+)?(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?!\d)/;
 
@@ -105,9 +107,12 @@ export function findDeadline(fullText: string, at: Date): Deadline | null {
   }
   const dotted = DOTTED.exec(text);
   if (dotted?.[1] && dotted[2]) {
-    const year = dotted[3] ? Number(dotted[3].length === 2 ? `20${dotted[3]}` : dotted[3]) : at.getUTCFullYear();
+    const year = dotted[3]
+      ? Number(dotted[3].length === 2 ? `20${dotted[3]}` : dotted[3])
+      : at.getUTCFullYear();
     let date = new Date(Date.UTC(year, Number(dotted[2]) - 1, Number(dotted[1])));
-    if (!dotted[3] && date < today) date = new Date(Date.UTC(year + 1, Number(dotted[2]) - 1, Number(dotted[1])));
+    if (!dotted[3] && date < today)
+      date = new Date(Date.UTC(year + 1, Number(dotted[2]) - 1, Number(dotted[1])));
     if (!Number.isNaN(date.getTime())) found.push({ date, index: dotted.index, text: dotted[0] });
   }
 
@@ -129,7 +134,11 @@ export function findDeadline(fullText: string, at: Date): Deadline | null {
     .sort((a, b) => a.index - b.index);
   if (future.length === 0) return null;
   // "by …", "before …", "until …", "due …" mark the deadline when a sentence holds several dates.
-  const marked = future.find((f) => /\b(?:by|before|until|due|no later than|bis)\s*$/i.test(text.slice(0, f.index)) || /^(?:by|before|until|bis)\b/i.test(f.text));
+  const marked = future.find(
+    (f) =>
+      /\b(?:by|before|until|due|no later than|bis)\s*$/i.test(text.slice(0, f.index)) ||
+      /^(?:by|before|until|bis)\b/i.test(f.text),
+  );
   const pick = marked ?? future[0]!;
   return { date: isoDay(pick.date), phrase: pick.text.trim() };
 }

@@ -6,7 +6,10 @@ import { normaliseLabels } from './discussion-schema.js';
 /** The fields of a task the rules fill in from its words: title, priority, labels. */
 
 const PRIORITY_RULES: Array<[RegExp, Priority]> = [
-  [/\b(blocker|blocking|critical|outage|sev ?[01]|p0|production is down|prod is down|data incident)\b/i, 'CRITICAL'],
+  [
+    /\b(blocker|blocking|critical|outage|sev ?[01]|p0|production is down|prod is down|data incident)\b/i,
+    'CRITICAL',
+  ],
   [
     /\b(urgent|urgently|asap|a\.s\.a\.p|high priority|top priority|important|sev ?2|p1|right away|immediately)\b/i,
     'HIGH',
@@ -28,7 +31,10 @@ const LABEL_RULES: Array<[RegExp, string]> = [
     /\b(security|vulnerab\w*|cve-?\d*|xss|csrf|injection|leak(ed|s)?|secrets?|credentials?|api keys?|tokens?|permissions?|samesite|csp|tls|ssl|certs?|certificates?)\b/i,
     'security',
   ],
-  [/\b(docs?|documentation|documents?|readme|runbooks?|changelog|wiki|guide|write ?up|postmortem)\b/i, 'docs'],
+  [
+    /\b(docs?|documentation|documents?|readme|runbooks?|changelog|wiki|guide|write ?up|postmortem)\b/i,
+    'docs',
+  ],
   [
     /\b(frontend|front-end|ui|ux|css|react|button|browser|safari|chrome|firefox|modal|page|layout)\b/i,
     'frontend',

@@ -37,7 +37,10 @@ export function decodeSlack(text: string): string {
 
 /** Placeholders back to `@name` for titles and quotes. */
 export function humanize(text: string, nameOf: (userId: string) => string | undefined): string {
-  return text.replace(/\bZq([uw][a-z0-9]+)\b/gi, (_m, id: string) => `@${nameOf(id.toUpperCase()) ?? id.toUpperCase()}`);
+  return text.replace(
+    /\bZq([uw][a-z0-9]+)\b/gi,
+    (_m, id: string) => `@${nameOf(id.toUpperCase()) ?? id.toUpperCase()}`,
+  );
 }
 
 export interface Line {
@@ -106,7 +109,8 @@ const PRONOUN_START = /^(?:i|we|you|someone|somebody|anyone|anybody|he|she|they|
 const NAME_PREDICATE =
   /^,?\s+(?:you|can|could|would|will|to|please|pls|takes|owns|is on|'s on|should|needs|must|runs|gets|handles|drives|the|a|an)\b/i;
 /** Words that start sentences and are never names. */
-const NOT_NAMES = /^(?:could|can|would|will|should|please|and|but|so|then|also|maybe|ok|okay|yes|no|the|this|that|it|not)$/i;
+const NOT_NAMES =
+  /^(?:could|can|would|will|should|please|and|but|so|then|also|maybe|ok|okay|yes|no|the|this|that|it|not)$/i;
 
 /**
  * Cuts a sentence where a new clause with its own subject starts after "and", ";", a dash or a
@@ -121,7 +125,11 @@ export function splitClauses(sentence: string, isName: (word: string) => boolean
     const after = sentence.slice(m.index! + m[0].length);
     const next = /^[\p{L}\p{N}'.-]+/u.exec(after)?.[0] ?? '';
     const named = next.length > 0 && !NOT_NAMES.test(next) && (isName(next) || /^\p{Lu}\p{Ll}+$/u.test(next));
-    if (PRONOUN_START.test(after) || (named && (isName(next) ? /^\S+,?\s+\S/ : NAME_PREDICATE).test(after.slice(isName(next) ? 0 : next.length)))) {
+    if (
+      PRONOUN_START.test(after) ||
+      (named &&
+        (isName(next) ? /^\S+,?\s+\S/ : NAME_PREDICATE).test(after.slice(isName(next) ? 0 : next.length)))
+    ) {
       const piece = sentence.slice(start, m.index!).trim();
       if (piece.length > 0) parts.push(piece);
       start = m.index! + m[0].length;
@@ -153,7 +161,10 @@ const EXPANSIONS: Array<[RegExp, string]> = [
   [/\bu\b/g, 'you'],
   [/\bur\b/gi, 'your'],
   [/\bim\b/g, 'I am'],
-  [/\bill\b(?=\s+(?:do|take|add|fix|check|look|write|send|ask|update|get|handle|grab|have|make|try))/g, 'I will'],
+  [
+    /\bill\b(?=\s+(?:do|take|add|fix|check|look|write|send|ask|update|get|handle|grab|have|make|try))/g,
+    'I will',
+  ],
 ];
 
 export function expand(text: string): string {

@@ -75,7 +75,11 @@ function take(c: Candidate, answer: Answer, who: string): void {
 }
 
 /** The asks an answer is about: the nearest message before it that holds any it may take. */
-function targetsOf(candidates: readonly Candidate[], answer: Answer, filter: (c: Candidate) => boolean): Candidate[] {
+function targetsOf(
+  candidates: readonly Candidate[],
+  answer: Answer,
+  filter: (c: Candidate) => boolean,
+): Candidate[] {
   const earlier = candidates.filter(
     (c) => c.order < answer.order && answer.messageIndex - c.messageIndex <= ANSWER_REACH && filter(c),
   );
@@ -101,20 +105,29 @@ export function applyAnswer(candidates: Candidate[], answer: Answer): boolean {
     const targets = targetsOf(
       candidates,
       answer,
-      (c) => !c.closed && (c.clause.kind !== 'commit' || c.message.user === who) && (takeableBy(c, who, false) || c.message.user === who || (c.owner.kind === 'user' && c.owner.id === who)),
+      (c) =>
+        !c.closed &&
+        (c.clause.kind !== 'commit' || c.message.user === who) &&
+        (takeableBy(c, who, false) ||
+          c.message.user === who ||
+          (c.owner.kind === 'user' && c.owner.id === who)),
     );
     // "done" alone is about the last ask; "rolled back, errors gone" only about an ask it names.
     const said = contentWords(answer.message.text);
     const terse = answer.message.text.trim().split(/\s+/).length <= 3;
     const mine = (c: Candidate) => c.owner.kind === 'user' && c.owner.id === who;
-    const fits = targets.filter((c) => terse || mine(c) || [...contentWords(c.clause.action)].some((w) => said.has(w)));
+    const fits = targets.filter(
+      (c) => terse || mine(c) || [...contentWords(c.clause.action)].some((w) => said.has(w)),
+    );
     const first = fits.find((c) => c.owner.kind === 'user' && c.owner.id === who) ?? fits[0];
     if (first) first.closed = true;
     return true;
   }
   // "Walt, can you grant it?": the ask before it is Walt's now, not its writer's.
   if (clause.kind === 'request') {
-    const earlier = candidates.filter((c) => c.order < answer.order && !c.closed && c.messageIndex === answer.messageIndex);
+    const earlier = candidates.filter(
+      (c) => c.order < answer.order && !c.closed && c.messageIndex === answer.messageIndex,
+    );
     const target = earlier.at(-1);
     if (!target) return false;
     target.owner = clause.owner;
@@ -126,7 +139,9 @@ export function applyAnswer(candidates: Candidate[], answer: Answer): boolean {
   const soft = clause.soft;
   // An answer in the same message as an ask ("…, I'll do that once…", "Pablo, draft it? I'll
   // review.") is about that ask: it takes it when it may, and never reaches further back.
-  const sameMessage = candidates.filter((c) => c.messageIndex === answer.messageIndex && c.order < answer.order && !c.closed);
+  const sameMessage = candidates.filter(
+    (c) => c.messageIndex === answer.messageIndex && c.order < answer.order && !c.closed,
+  );
   if (sameMessage.length > 0) {
     const last = sameMessage.at(-1)!;
     if (last.owner.kind !== 'user' || !last.owner.sure || last.owner.id === who) take(last, answer, who);
@@ -160,7 +175,9 @@ function stem(word: string): string {
 
 export function contentWords(text: string): Set<string> {
   return new Set(
-    (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !GENERIC.has(w) && w.length > 1).map(stem),
+    (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])
+      .filter((w) => !GENERIC.has(w) && w.length > 1)
+      .map(stem),
   );
 }
 
@@ -168,7 +185,9 @@ function similar(a: Set<string>, b: Set<string>, strict: boolean): boolean {
   if (a.size === 0 || b.size === 0) return false;
   let shared = 0;
   for (const w of a) if (b.has(w)) shared++;
-  return strict ? shared >= 2 && shared / Math.min(a.size, b.size) >= 0.6 : shared >= 1 && shared / Math.min(a.size, b.size) >= 0.5;
+  return strict
+    ? shared >= 2 && shared / Math.min(a.size, b.size) >= 0.6
+    : shared >= 1 && shared / Math.min(a.size, b.size) >= 0.5;
 }
 
 /**

@@ -7,12 +7,31 @@ import type {
 } from '../domain/extraction.js';
 import { truncate } from '../domain/text.js';
 import { detectThreadLanguage, LANGUAGE_NAMES } from './discussion-language.js';
-import { type Clause, classifyClause, gappedAssignment, type OwnerRef, SARCASM } from './discussion-rules-clauses.js';
+import {
+  type Clause,
+  classifyClause,
+  gappedAssignment,
+  type OwnerRef,
+  SARCASM,
+} from './discussion-rules-clauses.js';
 import { findDeadline, messageTime } from './discussion-rules-deadline.js';
 import { findLabels, findPriority, makeTitle } from './discussion-rules-fields.js';
 import { buildDirectory, type Directory } from './discussion-rules-people.js';
-import { type Answer, applyAnswer, type Candidate, contentWords, mergeMentions } from './discussion-rules-thread.js';
-import { decodeSlack, humanize, placeholderUserId, splitClauses, splitLines, splitSentences } from './discussion-rules-text.js';
+import {
+  decodeSlack,
+  humanize,
+  placeholderUserId,
+  splitClauses,
+  splitLines,
+  splitSentences,
+} from './discussion-rules-text.js';
+import {
+  type Answer,
+  applyAnswer,
+  type Candidate,
+  contentWords,
+  mergeMentions,
+} from './discussion-rules-thread.js';
 import { EVIDENCE_MAX } from './discussion-schema.js';
 
 /**
@@ -25,7 +44,8 @@ import { EVIDENCE_MAX } from './discussion-schema.js';
 
 export const RULES_EXTRACTOR_NAME = 'rules';
 
-const URGENT = /\b(?:asap|urgent|urgently|blocker|blocking|right away|immediately|today|tonight|eod|p0|p1|sev ?[012])\b/i;
+const URGENT =
+  /\b(?:asap|urgent|urgently|blocker|blocking|right away|immediately|today|tonight|eod|p0|p1|sev ?[012])\b/i;
 
 interface Parsed {
   candidates: Candidate[];
@@ -37,12 +57,19 @@ function messageAddressee(text: string, directory: Directory, author: string | n
   const lead = /^\s*(@?[\w.'-]+)\s*[,:]/.exec(text);
   const id = lead?.[1] ? directory.resolve(lead[1]) : null;
   if (id && id !== author) return { kind: 'user', id, sure: true };
-  const mentions = [...new Set([...text.matchAll(/\bZq([uw][a-z0-9]+)\b/gi)].map((m) => m[1]!.toUpperCase()))];
+  const mentions = [
+    ...new Set([...text.matchAll(/\bZq([uw][a-z0-9]+)\b/gi)].map((m) => m[1]!.toUpperCase())),
+  ];
   if (mentions.length === 1 && mentions[0] !== author) return { kind: 'user', id: mentions[0]!, sure: true };
   return null;
 }
 
-function parseThread(messages: readonly ThreadMessage[], skip: ReadonlySet<number>, directory: Directory, pasted: boolean): Parsed {
+function parseThread(
+  messages: readonly ThreadMessage[],
+  skip: ReadonlySet<number>,
+  directory: Directory,
+  pasted: boolean,
+): Parsed {
   const candidates: Candidate[] = [];
   const answers: Answer[] = [];
   let order = 0;
@@ -50,13 +77,22 @@ function parseThread(messages: readonly ThreadMessage[], skip: ReadonlySet<numbe
     if (skip.has(messageIndex)) return;
     const at = messageTime(message.ts);
     const text = decodeSlack(message.text);
-    const replyTo = [...messages.slice(0, messageIndex)].reverse().find((m) => m.user && m.user !== message.user)?.user ?? null;
+    const replyTo =
+      [...messages.slice(0, messageIndex)].reverse().find((m) => m.user && m.user !== message.user)?.user ??
+      null;
     const addressee = messageAddressee(text, directory, message.user);
     const messageSarcastic = /(?:^|\s)\/s\b/.test(text);
     const lines = splitLines(text);
     lines.forEach((line, lineIndex) => {
       // The first line of pasted notes or an email is its title ("Call with Hooli (Fri) — me, …").
-      if (pasted && lineIndex === 0 && !line.bullet && lines.length > 1 && !/[.?!]$/.test(line.text) && line.text.split(/\s+/).length <= 14) {
+      if (
+        pasted &&
+        lineIndex === 0 &&
+        !line.bullet &&
+        lines.length > 1 &&
+        !/[.?!]$/.test(line.text) &&
+        line.text.split(/\s+/).length <= 14
+      ) {
         return;
       }
       let previous: string | null = null;
@@ -83,8 +119,15 @@ function parseThread(messages: readonly ThreadMessage[], skip: ReadonlySet<numbe
           if (!clause) return;
           assigned = clause.kind === 'request' && clause.owner.kind === 'user' && clause.owner.sure;
           const deadline =
-            findDeadline(text, at) ?? (clauses.length === 1 ? null : findDeadline(sentence, at)) ?? (line.listed || line.bullet ? findDeadline(line.text, at) : null);
-          if (clause.kind === 'accept' || clause.kind === 'decline' || clause.kind === 'done' || clause.refersBack) {
+            findDeadline(text, at) ??
+            (clauses.length === 1 ? null : findDeadline(sentence, at)) ??
+            (line.listed || line.bullet ? findDeadline(line.text, at) : null);
+          if (
+            clause.kind === 'accept' ||
+            clause.kind === 'decline' ||
+            clause.kind === 'done' ||
+            clause.refersBack
+          ) {
             answers.push({ clause, message, messageIndex, order, deadline });
             if (clause.kind !== 'commit' && clause.kind !== 'request') return;
             // "I'll fix it": an answer when there is an ask before it, a task of its own otherwise.
@@ -112,7 +155,10 @@ function parseThread(messages: readonly ThreadMessage[], skip: ReadonlySet<numbe
   });
   // "We need X. This is urgent.": urgency said once in a message is about its only ask.
   for (const c of candidates) {
-    if (candidates.filter((o) => o.messageIndex === c.messageIndex).length === 1 && URGENT.test(c.message.text)) {
+    if (
+      candidates.filter((o) => o.messageIndex === c.messageIndex).length === 1 &&
+      URGENT.test(c.message.text)
+    ) {
       c.urgent = true;
     }
   }
@@ -153,7 +199,10 @@ function commitAnswers(candidates: readonly Candidate[], c: Candidate): Candidat
       ((o.owner.kind === 'user' && o.owner.id === who) ||
         (o.owner.kind === 'open' && c.messageIndex - o.messageIndex === 1) ||
         // "we need a list of those 12" — "I can pull that list": the next message takes it up.
-        (o.owner.kind === 'none' && o.weak && c.messageIndex - o.messageIndex === 1 && [...contentWords(o.clause.action)].some((w) => words.has(w)))),
+        (o.owner.kind === 'none' &&
+          o.weak &&
+          c.messageIndex - o.messageIndex === 1 &&
+          [...contentWords(o.clause.action)].some((w) => words.has(w)))),
   );
   return asks.find((o) => o.owner.kind === 'user') ?? asks[0] ?? null;
 }
@@ -161,14 +210,22 @@ function commitAnswers(candidates: readonly Candidate[], c: Candidate): Candidat
 function resolveAnswers({ candidates, answers }: Parsed): void {
   const events = [
     ...answers.map((answer) => ({ order: answer.order, answer })),
-    ...candidates.filter((c) => c.clause.kind === 'commit' && !c.clause.refersBack).map((c) => ({ order: c.order, commit: c })),
+    ...candidates
+      .filter((c) => c.clause.kind === 'commit' && !c.clause.refersBack)
+      .map((c) => ({ order: c.order, commit: c })),
   ].sort((a, b) => a.order - b.order);
   for (const event of events) {
     if ('commit' in event && event.commit) {
       const c = event.commit;
       const ask = commitAnswers(candidates, c);
       if (!ask) continue;
-      applyAnswer([ask], { clause: { ...c.clause, refersBack: true }, message: c.message, messageIndex: c.messageIndex, order: c.order, deadline: c.deadline });
+      applyAnswer([ask], {
+        clause: { ...c.clause, refersBack: true },
+        message: c.message,
+        messageIndex: c.messageIndex,
+        order: c.order,
+        deadline: c.deadline,
+      });
       c.closed = true;
       continue;
     }
@@ -180,7 +237,12 @@ function resolveAnswers({ candidates, answers }: Parsed): void {
     // An "I'll do it" is the ask it answered; with no ask before it, it says too little to be a task.
     own.closed = true;
     // "…is failing. can someone look at it?": an ask about the sentence before it stands alone.
-    if (!answered && own.clause.kind === 'request' && own.previousSentence && !VAGUE.test(own.clause.action.trim())) {
+    if (
+      !answered &&
+      own.clause.kind === 'request' &&
+      own.previousSentence &&
+      !VAGUE.test(own.clause.action.trim())
+    ) {
       own.closed = false;
       own.clause = { ...own.clause, refersBack: false };
     }
@@ -205,7 +267,9 @@ function toTask(c: Candidate, directory: Directory): ExtractedTask | null {
   const human = (text: string) => humanize(text, directory.nameOf);
   const title = makeTitle(human(c.clause.action), c.deadline ? [c.deadline.phrase] : []);
   // One word is a title only when it was handed to someone by name ("Hal takes reliability").
-  const handed = c.clause.kind === 'listed' || (c.clause.kind === 'request' && c.clause.owner.kind === 'user' && c.clause.owner.sure);
+  const handed =
+    c.clause.kind === 'listed' ||
+    (c.clause.kind === 'request' && c.clause.owner.kind === 'user' && c.clause.owner.sure);
   if (title.length < 3 || (title.split(/\s+/).length < 2 && !handed)) return null;
   const assignee = ownerId(c.owner);
   const assigneeName = assignee ? (directory.nameOf(assignee) ?? assignee) : null;
@@ -234,7 +298,11 @@ function toTask(c: Candidate, directory: Directory): ExtractedTask | null {
 }
 
 /** What the rules say on the summary about a thread they could not fully read. */
-function languageNotice(messages: readonly ThreadMessage[]): { skip: Set<number>; notice?: string; unreadable: boolean } {
+function languageNotice(messages: readonly ThreadMessage[]): {
+  skip: Set<number>;
+  notice?: string;
+  unreadable: boolean;
+} {
   const language = detectThreadLanguage(messages.map((m) => m.text));
   if (language.main !== 'en' && language.main !== 'unknown') {
     const name = LANGUAGE_NAMES[language.main];
@@ -286,7 +354,7 @@ export function createRulesExtractor(): Extractor {
         extractor: RULES_EXTRACTOR_NAME,
         truncated: false,
         omittedMessages: 0,
-        usage: { inputTokens: 0, outputTokens: 0 },
+        usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
         ...(notice ? { notice } : {}),
       };
     },

@@ -56,6 +56,11 @@ const proposedTaskSchema = z.object({
     .string()
     .nullish()
     .transform((a) => (a && a.trim().length > 0 ? a.trim() : null)),
+  // Older prompts asked for one `source_message`; both shapes become a list.
+  source_messages: z
+    .array(z.string())
+    .nullish()
+    .transform((list) => (list ?? []).map((m) => m.trim()).filter((m) => m.length > 0)),
   source_message: z
     .string()
     .nullish()
@@ -70,9 +75,16 @@ const proposedTaskSchema = z.object({
  * Not cut to TASKS_MAX here: the Slack layer posts the first ones and says on the summary how many
  * were proposed, so a long answer is never shortened silently.
  */
-export const recordTasksInputSchema = z.object({ tasks: z.array(proposedTaskSchema) });
+export const recordTasksInputSchema = z.object({
+  tasks: z.array(
+    proposedTaskSchema.transform(({ source_message, source_messages, ...task }) => ({
+      ...task,
+      source_messages: source_messages.length > 0 ? source_messages : source_message ? [source_message] : [],
+    })),
+  ),
+});
 
-export type ProposedTask = z.output<typeof proposedTaskSchema>;
+export type ProposedTask = z.output<typeof recordTasksInputSchema>['tasks'][number];
 export type RecordTasksInput = z.output<typeof recordTasksInputSchema>;
 
 /** A readable account of what was wrong, for the model's second try and for the logs. */
@@ -121,7 +133,8 @@ export const RECORD_TASKS_TOOL = {
             },
             deadline: {
               type: ['string', 'null'],
-              description: 'The deadline as said in the discussion (e.g. "Friday", "2026-12-01"), or null.',
+              description:
+                'The due date as YYYY-MM-DD, worked out from the time of the message that says it ("by Friday" said on 2026-11-24 → "2026-11-27"); null when none was said or it names no day ("next sprint").',
             },
             labels: {
               type: 'array',
@@ -135,13 +148,16 @@ export const RECORD_TASKS_TOOL = {
               description:
                 'User id (from the participants list) of the person who took on or was asked to do the task; null if nobody was.',
             },
-            source_message: {
-              type: ['string', 'null'],
-              description: 'Id of the message the task comes from, e.g. "M3".',
+            source_messages: {
+              type: 'array',
+              minItems: 1,
+              items: { type: 'string' },
+              description:
+                'Ids of the messages the task comes from, e.g. ["M3", "M5"]: where it was asked, committed to or decided, and where someone took it on.',
             },
             evidence: {
               type: 'string',
-              description: 'A short one-line quote from that message.',
+              description: 'A short one-line quote from the first of those messages.',
             },
           },
           required: [
@@ -152,7 +168,7 @@ export const RECORD_TASKS_TOOL = {
             'deadline',
             'labels',
             'assignee',
-            'source_message',
+            'source_messages',
             'evidence',
           ],
         },

@@ -157,6 +157,7 @@ export class ExtractionFlow {
         truncated,
         inputTokens: result.usage.inputTokens,
         outputTokens: result.usage.outputTokens,
+        costUsd: result.usage.costUsd ?? null,
       },
       extracted,
       this.deps.defaultRepo,
@@ -182,6 +183,7 @@ export class ExtractionFlow {
       omittedMessages,
       requestedBy: request.userId,
       source: source.kind,
+      ...(result.notice ? { notice: result.notice } : {}),
     });
     const posted = await client.chat.postMessage({
       channel,

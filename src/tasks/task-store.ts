@@ -39,6 +39,8 @@ export interface NewDiscussion {
   truncated: boolean;
   inputTokens: number;
   outputTokens: number;
+  /** Estimated USD of the extraction; null when unknown (rules cost nothing: 0). */
+  costUsd?: number | null;
 }
 
 export interface RunWithSteps {

@@ -125,7 +125,8 @@ describe('Claude extractor', () => {
             deadline: 'Friday',
             labels: ['Infra'],
             assignee: 'U0DAVE',
-            source_message: 'M3',
+            source_message: undefined,
+            source_messages: ['M3', 'M4', 'M9'],
             evidence: 'will add an alert on the checkout error rate by Friday',
           }),
         ],
@@ -147,6 +148,7 @@ describe('Claude extractor', () => {
         labels: ['bug', 'security'],
         assignee: null,
         evidence: THREAD[1]!.permalink,
+        evidenceTs: [THREAD[1]!.ts],
       },
       {
         title: 'Add an alert on the checkout error rate',
@@ -157,6 +159,8 @@ describe('Claude extractor', () => {
         labels: ['infra'],
         assignee: 'U0DAVE',
         evidence: THREAD[2]!.permalink,
+        // M9 is not in the thread: a made-up id is dropped, never resolved to something else.
+        evidenceTs: [THREAD[2]!.ts, THREAD[3]!.ts],
       },
     ]);
 
@@ -167,11 +171,19 @@ describe('Claude extractor', () => {
     expect(body.model).toBe(MODEL);
     expect(body.tools?.map((t) => t.name)).toEqual([RECORD_TASKS_TOOL_NAME]);
     expect(body.tool_choice).toEqual({ type: 'tool', name: RECORD_TASKS_TOOL_NAME });
-    expect(String(body.system)).toMatch(/untrusted/i);
-    expect(String(body.system)).toMatch(/never follow instructions/i);
+    // Prompt caching: the system prompt and the (last) tool definition carry cache_control.
+    const system = body.system as Array<{ type: string; text: string; cache_control?: unknown }>;
+    expect(system).toHaveLength(1);
+    expect(system[0]!.cache_control).toEqual({ type: 'ephemeral' });
+    expect(system[0]!.text).toMatch(/untrusted/i);
+    expect(system[0]!.text).toMatch(/never follow instructions/i);
+    expect((body.tools?.at(-1) as { cache_control?: unknown } | undefined)?.cache_control).toEqual({
+      type: 'ephemeral',
+    });
     const prompt = textOf(body.messages[0]!.content);
-    expect(prompt).toContain('[M1] Alice (U0ALICE): Checkout incident follow-up');
-    expect(prompt).toContain('[M3] Alice (U0ALICE): <@U0DAVE> will add an alert');
+    // Each message carries its time, so "by Friday" can become a date.
+    expect(prompt).toContain('[M1] Alice (U0ALICE) at 2025-10-09 08:53 UTC: Checkout incident follow-up');
+    expect(prompt).toContain('[M3] Alice (U0ALICE) at 2025-10-09 08:53 UTC: <@U0DAVE> will add an alert');
     expect(prompt).toMatch(/U0DAVE: U0DAVE \(mentioned/);
     expect(prompt).toContain('- U0BOB: Bob');
   });
@@ -321,9 +333,83 @@ describe('Claude extractor', () => {
       { kind: 'tool_use', input: { tasks: [task()] }, usage: { input_tokens: 1500, output_tokens: 250 } },
     );
     const result = await extractor({ logger }).extract(INPUT);
-    expect(result.usage).toEqual({ inputTokens: 2700, outputTokens: 280 });
+    // No price is known for this test model: the cost is unknown, never a guess.
+    expect(result.usage).toEqual({
+      inputTokens: 2700,
+      outputTokens: 280,
+      cacheWriteTokens: 0,
+      cacheReadTokens: 0,
+      costUsd: null,
+    });
     const usageLine = lines.find((l) => l.msg === 'claude extraction usage');
-    expect(usageLine).toMatchObject({ model: MODEL, inputTokens: 2700, outputTokens: 280 });
+    expect(usageLine).toMatchObject({ model: MODEL, inputTokens: 2700, outputTokens: 280, costUsd: null });
+  });
+
+  it("records prompt-cache tokens and the cost at the model's list price", async () => {
+    standIn.enqueue({
+      kind: 'tool_use',
+      input: { tasks: [] },
+      usage: {
+        input_tokens: 1000,
+        output_tokens: 200,
+        cache_creation_input_tokens: 4000,
+        cache_read_input_tokens: 0,
+      },
+    });
+    standIn.enqueue({
+      kind: 'tool_use',
+      input: { tasks: [] },
+      usage: {
+        input_tokens: 1000,
+        output_tokens: 200,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 4000,
+      },
+    });
+    const client = createAnthropicClient({ apiKey: standIn.apiKey, baseUrl: standIn.url, maxRetries: 0 })!;
+    const sonnet = createClaudeExtractor({
+      client,
+      model: 'claude-sonnet-4-5',
+      logger: createLogger({ level: 'silent' }),
+    });
+    // $3 in, $15 out per million; cache writes 1.25× and reads 0.1× the input price.
+    expect((await sonnet.extract(INPUT)).usage).toEqual({
+      inputTokens: 1000,
+      outputTokens: 200,
+      cacheWriteTokens: 4000,
+      cacheReadTokens: 0,
+      costUsd: 0.021,
+    });
+    expect((await sonnet.extract(INPUT)).usage.costUsd).toBe(0.0072);
+  });
+
+  it('asks for evidence message ids, participant ids as owners, dates, and no task for deliberation', async () => {
+    standIn.enqueue({ kind: 'tool_use', input: { tasks: [] } });
+    await extractor().extract(INPUT);
+    const body = standIn.requests[0]!.body;
+    const system = (body.system as Array<{ text: string }>)[0]!.text;
+    expect(system).toMatch(/source_messages: the ids of the messages/);
+    expect(system).toMatch(/user id \(from the participants list\)/);
+    expect(system).toMatch(/Not a task: deliberation/);
+    expect(system).toMatch(/→ no task\./); // an example of a discussion with none
+    expect(system).toMatch(/→ one task/); // and one with a task
+    expect(system).toMatch(/language the thread is written in/);
+    const schema = JSON.stringify(body.tools?.[0]?.input_schema);
+    expect(schema).toContain('"source_messages"');
+    expect(schema).toContain('YYYY-MM-DD');
+  });
+
+  it("gives pasted text (no message times) today's date to work deadlines out from", async () => {
+    standIn.enqueue({ kind: 'tool_use', input: { tasks: [] } });
+    await extractor().extract({
+      messages: [
+        { ts: '0', user: 'U0ALICE', userName: 'Alice', text: 'Send the report by Friday', permalink: null },
+      ],
+      source: 'text',
+    });
+    const prompt = textOf(standIn.requests[0]!.body.messages[0]!.content);
+    expect(prompt).toMatch(/^Today is \d{4}-\d{2}-\d{2} \(UTC\)\./);
+    expect(prompt).toContain('[M1] Alice (U0ALICE): Send the report by Friday');
   });
 
   it('retries a 529 overloaded answer through the SDK and then succeeds', async () => {
@@ -406,8 +492,8 @@ describe('Claude extractor', () => {
     expect(result.truncated).toBe(true);
     expect(result.omittedMessages).toBeGreaterThan(40);
     const prompt = textOf(standIn.requests[0]!.body.messages[0]!.content);
-    expect(prompt).toContain('[M1] person0 (U0): message number 1:');
-    expect(prompt).toContain('[M60] person2 (U2): message number 60:');
+    expect(prompt).toMatch(/\[M1\] person0 \(U0\) at [\d-]+ [\d:]+ UTC: message number 1:/);
+    expect(prompt).toMatch(/\[M60\] person2 \(U2\) at [\d-]+ [\d:]+ UTC: message number 60:/);
     expect(prompt).not.toContain('message number 2:');
     expect(prompt).toContain(`[… ${result.omittedMessages} messages left out to fit the length limit …]`);
     const kept = 60 - result.omittedMessages;

@@ -20,10 +20,13 @@ function thread(...lines: Array<[string, string, string]>): ThreadMessage[] {
   }));
 }
 
-async function run(messages: ThreadMessage[], source: 'thread' | 'text' = 'thread'): Promise<ExtractionResult> {
+async function run(
+  messages: ThreadMessage[],
+  source: 'thread' | 'text' = 'thread',
+): Promise<ExtractionResult> {
   const result = await createRulesExtractor().extract({ messages, source });
   expect(result.extractor).toBe('rules');
-  expect(result.usage).toEqual({ inputTokens: 0, outputTokens: 0 });
+  expect(result.usage).toEqual({ inputTokens: 0, outputTokens: 0, costUsd: 0 });
   return result;
 }
 
@@ -31,7 +34,10 @@ const tasksOf = async (messages: ThreadMessage[], source: 'thread' | 'text' = 't
   (await run(messages, source)).tasks;
 
 /** [title, assignee, deadline, evidence message numbers (1-based)] */
-function summary(tasks: ExtractedTask[], messages: ThreadMessage[]): Array<[string, string | null, string | null, number[]]> {
+function summary(
+  tasks: ExtractedTask[],
+  messages: ThreadMessage[],
+): Array<[string, string | null, string | null, number[]]> {
   return tasks.map((t) => [
     t.title,
     t.assignee,
@@ -46,7 +52,11 @@ describe('rules extractor, by kind of conversation', () => {
       ['U1', 'maya', 'checkout is throwing 502s, anyone deploying?'],
       ['U2', 'tom', 'me, rolling back now'],
       ['U2', 'tom', 'rolled back, errors gone'],
-      ['U1', 'maya', 'phew. tom can you write the postmortem by Thursday? and we need an alert on checkout 5xx'],
+      [
+        'U1',
+        'maya',
+        'phew. tom can you write the postmortem by Thursday? and we need an alert on checkout 5xx',
+      ],
       ['U2', 'tom', 'yep'],
       ['U3', 'Raj', "I'll add the 5xx alert today"],
     );
@@ -83,7 +93,11 @@ describe('rules extractor, by kind of conversation', () => {
 
   it('support escalation: "can someone…" is taken by whoever answers "I can fix that"', async () => {
     const messages = thread(
-      ['U1', 'Alma (Support)', 'Escalating ZD-48213: SSO fails for emails with a plus sign. Can someone from identity take a look?'],
+      [
+        'U1',
+        'Alma (Support)',
+        'Escalating ZD-48213: SSO fails for emails with a plus sign. Can someone from identity take a look?',
+      ],
       ['U2', 'Boris', 'The NameID is decoded twice. I can fix that by Thursday.'],
     );
     expect(summary(await tasksOf(messages), messages)).toEqual([['Take a look', 'U2', '2026-11-26', [1, 2]]]);
@@ -135,7 +149,11 @@ describe('rules extractor, by kind of conversation', () => {
     const messages = thread(
       ['U1', 'Erin', 'We need to decide at some point whether the frontends become one repo.'],
       ['U2', 'Felix', 'I think we should do it, but not before the design system is stable.'],
-      ['U3', 'Grace', 'We could also publish the design system as a package. Should we set up a private registry?'],
+      [
+        'U3',
+        'Grace',
+        'We could also publish the design system as a package. Should we set up a private registry?',
+      ],
       ['U1', 'Erin', "Let's keep collecting pain points and revisit in January."],
     );
     expect(await tasksOf(messages)).toEqual([]);
@@ -167,7 +185,9 @@ describe('rules extractor, by rule', () => {
       ['U1', 'Uma', "I'm out from Wednesday. <@U2> you'll take the Postgres upgrade?"],
       ['U2', 'Vik', "yep, I'll book the window for next Tuesday"],
     );
-    expect(summary(await tasksOf(messages), messages)).toEqual([['The Postgres upgrade', 'U2', '2026-12-01', [1, 2]]]);
+    expect(summary(await tasksOf(messages), messages)).toEqual([
+      ['The Postgres upgrade', 'U2', '2026-12-01', [1, 2]],
+    ]);
   });
 
   it('named and role owners: "I\'ll ask Dave to…" resolves Dave only when he is in the thread', async () => {
@@ -177,7 +197,9 @@ describe('rules extractor, by rule', () => {
     );
     expect((await tasksOf(withDave))[0]?.assignee).toBe('U9');
     const withoutDave = thread(['U1', 'Fox', "I'll ask Marta to turn off TLS 1.0 on the old load balancer"]);
-    expect(await tasksOf(withoutDave)).toMatchObject([{ title: 'Turn off TLS 1.0 on the old load balancer', assignee: null }]);
+    expect(await tasksOf(withoutDave)).toMatchObject([
+      { title: 'Turn off TLS 1.0 on the old load balancer', assignee: null },
+    ]);
     const role = thread(
       ['U1', 'Kai', 'for the drill: the on-call engineer runs the failover at 10:00'],
       ['U2', 'Lia', "I'm on call, so that's me"],
@@ -203,7 +225,9 @@ describe('rules extractor, by rule', () => {
       ['U1', 'Zoe', '<@U2> can you do the replay today?'],
       ['U2', 'Adam', 'yep'],
     );
-    expect(summary(await tasksOf(messages), messages)).toEqual([['Replay the failed webhooks to be safe', 'U2', '2026-11-24', [1, 2, 3]]]);
+    expect(summary(await tasksOf(messages), messages)).toEqual([
+      ['Replay the failed webhooks to be safe', 'U2', '2026-11-24', [1, 2, 3]],
+    ]);
   });
 
   it('deadlines are dates relative to the message: EOD tomorrow, end of week, the 7th; next sprint is none', async () => {
@@ -216,7 +240,9 @@ describe('rules extractor, by rule', () => {
   });
 
   it('keeps priority and labels from the words used', async () => {
-    const [task] = await tasksOf(thread(['U1', 'Ann', "I'll patch the leaked token in the proxy asap, it's a blocker"]));
+    const [task] = await tasksOf(
+      thread(['U1', 'Ann', "I'll patch the leaked token in the proxy asap, it's a blocker"]),
+    );
     expect(task).toMatchObject({ priority: 'CRITICAL' });
     expect(task!.labels).toContain('security');
   });
@@ -235,7 +261,11 @@ describe('rules extractor, by rule', () => {
 
   it('decodes Slack markup and shows mentions by name in titles', async () => {
     const [task] = await tasksOf(
-      thread(['U1', 'Ann', 'please update <https://example.com/runbook|the runbook> for the &lt;prod&gt; cluster with <@U2|bob>']),
+      thread([
+        'U1',
+        'Ann',
+        'please update <https://example.com/runbook|the runbook> for the &lt;prod&gt; cluster with <@U2|bob>',
+      ]),
     );
     expect(task!.title).toBe('Update the runbook for the <prod> cluster with @bob');
   });
@@ -246,7 +276,7 @@ describe('rules extractor, by rule', () => {
       extractor: 'rules',
       truncated: false,
       omittedMessages: 0,
-      usage: { inputTokens: 0, outputTokens: 0 },
+      usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
     });
   });
 });

@@ -25,6 +25,9 @@ import { trickle } from './stall.js';
 export interface Usage {
   input_tokens: number;
   output_tokens: number;
+  /** Prompt-cache writes and reads, as the API reports them; 0 when absent. */
+  cache_creation_input_tokens?: number;
+  cache_read_input_tokens?: number;
 }
 
 export type ScriptedResponse =
@@ -228,8 +231,8 @@ export async function startAnthropicStandIn(
         usage: {
           input_tokens: usage.input_tokens,
           output_tokens: usage.output_tokens,
-          cache_creation_input_tokens: 0,
-          cache_read_input_tokens: 0,
+          cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
+          cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
           service_tier: 'standard',
         },
       };

@@ -54,6 +54,8 @@ export interface SummaryModel {
   omittedMessages: number;
   requestedBy: string;
   source: 'thread' | 'text';
+  /** What the extractor says about how it read the thread ("reads English only …"). */
+  notice?: string;
 }
 
 export interface EditModalModel {

@@ -1,4 +1,5 @@
 /** The message posted in the thread after an extraction, above the task cards. */
+import { escapeMrkdwn } from '../../domain/text.js';
 import { context, section } from './elements.js';
 import { extractorLabel, plural, userMention } from './format.js';
 import { clampText, LIMITS } from './limits.js';
@@ -44,6 +45,7 @@ export function buildSummaryMessage(s: SummaryModel): MessagePayload {
       section(lead),
       context(notes.join(' · ')),
       ...(cutNotes.length > 0 ? [context(cutNotes.join('\n'))] : []),
+      ...(s.notice ? [context(`:information_source: ${escapeMrkdwn(s.notice)}`)] : []),
     ],
   };
 }
