@@ -1,0 +1,1 @@
+ALTER TABLE "discussions" ADD COLUMN "cost_usd" double precision;
