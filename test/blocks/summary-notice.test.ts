@@ -5,6 +5,7 @@ import { assertMessageWithinSlackLimits, textsOf } from './limits-helper.js';
 
 const base: SummaryModel = {
   taskCount: 0,
+  proposedTaskCount: 0,
   messageCount: 4,
   extractor: 'rules',
   truncated: false,
