@@ -63,6 +63,7 @@ export function classifyClause(raw: string, ctx: ClauseContext): Clause | null {
     label[2] &&
     !ctx.line.listed &&
     label[1].split(/\s+/).length <= 6 &&
+    !/^(?:todo|to-?do|ais?|action(?: items?| points?)?)(?:\s*\([^)]*\))?$/i.test(label[1].trim()) &&
     !ownerOf(label[1].trim(), ctx)
   ) {
     text = stripInterjections(label[2]);

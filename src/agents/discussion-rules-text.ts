@@ -97,7 +97,9 @@ export function splitSentences(line: string): string[] {
     asides.push(inner);
     return ' ';
   });
-  const sentences = nlp(line)
+  // tokenize: sentence boundaries only, without tagging every word (ten times faster on long lines).
+  const sentences = nlp
+    .tokenize(line)
     .json({ text: true })
     .map((s: { text: string }) => s.text.trim())
     .filter((s: string) => s.length > 0);

@@ -75,7 +75,19 @@ export function noWork(action: string): boolean {
   return NON_TASK_VERBS.has(verb);
 }
 
+const verbCache = new Map<string, boolean>();
+
+/** Whether compromise reads a lone word as a verb (cached: the same words come back all the time). */
 export function isVerb(word: string): boolean {
+  const key = word.toLowerCase();
+  const known = verbCache.get(key);
+  if (known !== undefined) return known;
+  const answer = tagsSayVerb(key);
+  if (verbCache.size < 10_000) verbCache.set(key, answer);
+  return answer;
+}
+
+function tagsSayVerb(word: string): boolean {
   const term = nlp(word).json()[0]?.terms?.[0];
   const tags: string[] = term?.tags ?? [];
   return tags.includes('Verb') && !tags.includes('Copula') && !tags.includes('Modal');
@@ -98,6 +110,7 @@ export function imperative(text: string): boolean {
     )
   )
     return false;
-  const first = nlp(text).json()[0]?.terms?.[0]?.tags ?? [];
+  // The first few words are context enough to tag the first one, and far cheaper than the clause.
+  const first = nlp(text.split(/\s+/).slice(0, 4).join(' ')).json()[0]?.terms?.[0]?.tags ?? [];
   return first.includes('Verb') || first.includes('Imperative') || first.includes('Infinitive');
 }

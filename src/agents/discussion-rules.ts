@@ -52,6 +52,17 @@ interface Parsed {
   answers: Answer[];
 }
 
+/** One short line with no sentence punctuation and nobody addressed: a heading, not a sentence. */
+function isTitleLine(text: string): boolean {
+  const line = text.trim();
+  return (
+    !line.includes('\n') &&
+    !/[.?!:]$/.test(line) &&
+    line.split(/\s+/).length <= 8 &&
+    !/\b(?:i|we|you|please|pls|can|could|should|need)\b|<@/i.test(line)
+  );
+}
+
 /** The person a whole message speaks to: "Zoé, can you…" at its start, or its only mention. */
 function messageAddressee(text: string, directory: Directory, author: string | null): OwnerRef | null {
   const lead = /^\s*(@?[\w.'-]+)\s*[,:]/.exec(text);
@@ -117,6 +128,10 @@ function parseThread(
           const clause: Clause | null =
             classifyClause(text, context) ?? (assigned ? gappedAssignment(text, context) : null);
           if (!clause) return;
+          // A thread's opening title ("Release planning for the spring launch") names the topic;
+          // it is not an order even when its first word is a verb.
+          if (clause.kind === 'imperative' && messageIndex === 0 && !pasted && isTitleLine(message.text))
+            return;
           assigned = clause.kind === 'request' && clause.owner.kind === 'user' && clause.owner.sure;
           const deadline =
             findDeadline(text, at) ??
