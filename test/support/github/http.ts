@@ -12,6 +12,8 @@ export interface Answer {
   body?: unknown;
   /** A non-JSON body (logs), sent as text/plain. */
   text?: string;
+  /** A binary body (artifact zips), sent as application/zip. */
+  raw?: Buffer;
   headers?: Record<string, string>;
 }
 
@@ -48,18 +50,23 @@ export class Router {
     this.routes.push({ template, method, pattern: new RegExp(`^${source}$`), keys, handler });
   }
 
+  /** The matching route with the most literal text, so '/pulls/comments' beats '/pulls/:number'. */
   match(
     method: string,
     path: string,
   ): { template: string; params: Record<string, string>; handler: Handler } | undefined {
+    let best: { route: Route; m: RegExpExecArray; weight: number } | undefined;
     for (const r of this.routes) {
       if (r.method !== method) continue;
       const m = r.pattern.exec(path);
       if (!m) continue;
-      const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1] ?? '')]));
-      return { template: r.template, params, handler: r.handler };
+      const weight = r.template.replace(/[:*]\w+/g, '').length;
+      if (!best || weight > best.weight) best = { route: r, m, weight };
     }
-    return undefined;
+    if (!best) return undefined;
+    const { route, m } = best;
+    const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(m[i + 1] ?? '')]));
+    return { template: route.template, params, handler: route.handler };
   }
 
   templates(): string[] {

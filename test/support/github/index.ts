@@ -1,14 +1,21 @@
 import type { Stall } from '../stall.js';
 import type { RouteContext } from './context.js';
+import { controls, type StandInControls } from './controls.js';
 import { type FailOptions, Faults, type RecordedRequest, type RouteMatcher } from './faults.js';
 import { Router } from './http.js';
 import type { StandInIssue } from './models.js';
+import { registerActionRoutes } from './routes-actions.js';
+import { registerCheckRoutes } from './routes-checks.js';
 import { registerContentRoutes } from './routes-contents.js';
+import { registerDeploymentRoutes } from './routes-deployments.js';
 import { registerGitRoutes } from './routes-git.js';
 import { createIssue, registerIssueRoutes } from './routes-issues.js';
+import { registerPullRoutes } from './routes-pulls.js';
+import { registerReviewRoutes } from './routes-reviews.js';
 import { registerSearchRoutes } from './routes-search.js';
 import { listen } from './server.js';
 import { type Repo, StandInState } from './state.js';
+import { Webhooks } from './webhooks.js';
 
 /**
  * A stateful stand-in for the slice of GitHub's REST API the bot uses, on 127.0.0.1 and a free
@@ -26,9 +33,13 @@ import { type Repo, StandInState } from './state.js';
  * request is recorded in `requests`.
  */
 
+export type { CompleteOptions, WorkflowSpec } from './actions-runs.js';
+export type { StandInControls } from './controls.js';
 export type { FailOptions, RecordedRequest, RouteMatcher } from './faults.js';
-export type { StandInIssue } from './models.js';
+export type * from './models.js';
+export type { CheckRunInit } from './routes-checks.js';
 export type { Repo } from './state.js';
+export { signWebhook, type WebhookConfig, type WebhookDelivery, type WebhookEvent } from './webhooks.js';
 
 export interface GitHubStandInOptions {
   /** token → login. Default `{ [STANDIN_TOKEN]: 'orchestrator-bot' }`. */
@@ -51,7 +62,7 @@ export interface CommitFilesOptions {
   date?: string;
 }
 
-export interface GitHubStandIn {
+export interface GitHubStandIn extends StandInControls {
   url: string;
   /** The default token (first key of `tokens`). */
   token: string;
@@ -66,6 +77,8 @@ export interface GitHubStandIn {
   addRepo(repo: string, labels?: string[]): void;
   /** A known user (GET /users/:login answers), optionally with a permission on a repo. */
   addUser(login: string, repo?: string, permission?: import('./models.js').Permission): void;
+  /** A new token acting as `login` (a known user, with `permission` on `repo` when given). */
+  tokenFor(login: string, repo?: string, permission?: import('./models.js').Permission): string;
   /** One commit changing files on a branch (created from the default branch if missing); its SHA. */
   commitFiles(repo: string, files: Record<string, string | null>, options?: CommitFilesOptions): string;
   /** The commit a branch (or tag, or ref) points at. */
@@ -111,11 +124,38 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
   registerSearchRoutes(rc);
   registerGitRoutes(rc);
   registerContentRoutes(rc);
+  registerPullRoutes(rc);
+  registerReviewRoutes(rc);
+  registerCheckRoutes(rc);
+  registerActionRoutes(rc);
+  registerDeploymentRoutes(rc);
+  const webhooks = new Webhooks(state);
+  state.emit = (repo, event, payload, sender) => void webhooks.raise(repo, event, payload, sender);
+  state.pushHooks.push((repo, ref, before, after, sender) => {
+    const zero = '0'.repeat(40);
+    state.emit(
+      repo,
+      'push',
+      {
+        ref,
+        before: before ?? zero,
+        after: after ?? zero,
+        created: !before,
+        deleted: !after,
+        forced: Boolean(before && after && !repo.git.isAncestor(before, after)),
+      },
+      sender,
+    );
+  });
+  const sideControls = controls(rc, webhooks);
 
   const { server, url } = await listen({ router, faults, tokens, requests, settings });
   state.baseUrl = url;
 
+  let tokenCount = 0;
   const standIn: GitHubStandIn = {
+    ...sideControls,
+    actions: sideControls.actions,
     url,
     token: Object.keys(tokens)[0] ?? STANDIN_TOKEN,
     requests,
@@ -145,6 +185,12 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
     addUser(login, full, permission = 'write') {
       state.users.add(login);
       if (full) state.addRepo(full).permissions.set(login, permission);
+    },
+    tokenFor(login, full, permission) {
+      const token = `ghp_standin_${login.replace(/\W/g, '_')}_${++tokenCount}`;
+      tokens[token] = login;
+      standIn.addUser(login, full, permission);
+      return token;
     },
     seedIssue(full, issue, login = 'someone-else') {
       return createIssue(rc, state.addRepo(full), issue, login);

@@ -142,6 +142,8 @@ export interface StandInWorkflow {
   /** `on:` events the workflow answers (push, pull_request…); dispatch always works. */
   on: string[];
   state: 'active' | 'disabled_manually';
+  /** false: a dispatch is accepted (204) and no run ever appears. */
+  runAppears?: boolean;
 }
 
 export interface StandInJob {
@@ -155,6 +157,8 @@ export interface StandInJob {
   completed_at: string | null;
   steps: Array<{ name: string; number: number; status: RunStatus; conclusion: Conclusion | null }>;
   log: string;
+  /** The check run GitHub Actions keeps for this job. */
+  check_run_id: number;
 }
 
 export interface StandInArtifact {

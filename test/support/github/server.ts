@@ -94,13 +94,20 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   if (deps.settings.holdResponseMs > 0 && method !== 'GET') await sleep(deps.settings.holdResponseMs);
   if (stall?.mode === 'trickle') {
     const { text, type } = payload(answer);
-    trickle(res, answer.status, { 'content-type': type, ...answer.headers }, text, stall.intervalMs);
+    trickle(
+      res,
+      answer.status,
+      { 'content-type': type, ...answer.headers },
+      text.toString(),
+      stall.intervalMs,
+    );
     return;
   }
   send(res, answer);
 }
 
-function payload(answer: Answer): { text: string; type: string } {
+function payload(answer: Answer): { text: string | Buffer; type: string } {
+  if (answer.raw !== undefined) return { text: answer.raw, type: 'application/zip' };
   if (answer.text !== undefined) return { text: answer.text, type: 'text/plain; charset=utf-8' };
   if (answer.body === undefined) return { text: '', type: JSON_HEADERS['content-type'] };
   return { text: JSON.stringify(answer.body), type: JSON_HEADERS['content-type'] };
