@@ -19,6 +19,7 @@ beforeAll(async () => {
   gh.actions.addWorkflow('acme/web', {
     file: 'build.yml',
     name: 'Build',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not JS
     runName: 'Build ${{ inputs.correlation_id }}',
     jobs: [{ name: 'image', steps: [{ name: 'Set up job' }, { name: 'docker build' }, { name: 'push' }] }],
   });
