@@ -188,6 +188,8 @@ async function scenario(
     EMAIL_FROM: 'bot@acme.test',
     TARGET_EMAIL: 'team@acme.test',
     SLACK_APPROVERS: APPROVER.id,
+    // One person plays requester and approver in the benchmark.
+    APPROVAL_PREVENT_SELF: 'false',
     RUNNER_CONCURRENCY: String(o.concurrency),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
   };
@@ -519,7 +521,7 @@ async function seedTasks(store: TaskStore, slack: SlackWebApiStandIn, n: number)
     );
     const made: Card[] = [];
     await pool(tasks, 8, async (task) => {
-      const approved = await store.approveTask(task.id, APPROVER.id);
+      const approved = await store.approveTask(task.id, APPROVER.id, task.version);
       const card = buildTaskCard(toTaskCardModel(approved, discussion, undefined, {}));
       const posted = await web.chat.postMessage({
         channel: CHANNEL,

@@ -66,6 +66,8 @@ export const tasks = pgTable(
     approvedAt: timestamp('approved_at', { withTimezone: true }),
     rejectedBy: text('rejected_by'),
     rejectedAt: timestamp('rejected_at', { withTimezone: true }),
+    /** Who saved the last edit; with APPROVAL_PREVENT_SELF they may not approve that version. */
+    lastEditedBy: text('last_edited_by'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -81,7 +83,10 @@ export const runs = pgTable(
       .references(() => tasks.id, { onDelete: 'cascade' }),
     status: text('status').notNull().default('queued'),
     startedBy: text('started_by').notNull(),
+    /** Shown to the whole channel: what failed, in plain terms, no configuration names or hosts. */
     error: text('error'),
+    /** The actionable version for approvers only (ephemeral answers, App Home): "check GITHUB_TOKEN". */
+    errorDetail: text('error_detail'),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

@@ -24,6 +24,8 @@ import { ExtractionLimits } from './slack/extraction-limits.js';
 import { HomePublisher } from './slack/home-publisher.js';
 import { ThreadAccessGuard } from './slack/thread-access.js';
 import { UserDirectory } from './slack/user-directory.js';
+import { SlackWorkspaceRoles } from './slack/workspace-roles.js';
+import { PermissionService } from './tasks/permission-service.js';
 import { TaskStore } from './tasks/task-store.js';
 
 export class MissingSlackConfigError extends Error {
@@ -117,7 +119,13 @@ export async function startOrchestrator(
     logger,
   });
 
-  const store = new TaskStore(db, config.approvers);
+  // Workspace roles need the Slack client, which exists only once the app is built below.
+  let roles: SlackWorkspaceRoles | undefined;
+  const permissions = new PermissionService(
+    { approvers: config.approvers, preventSelf: config.approval.preventSelf },
+    { isAdminOrOwner: async (userId) => (roles ? roles.isAdminOrOwner(userId) : false) },
+  );
+  const store = new TaskStore(db, permissions);
   const background = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
     const p = work.catch((err: unknown) => logger.error({ err }, 'background work failed'));
@@ -168,6 +176,7 @@ export async function startOrchestrator(
     },
     (app): SlackDeps => {
       users = new UserDirectory(app.client);
+      roles = new SlackWorkspaceRoles(app.client, logger.child({ component: 'roles' }));
       cards = new CardPublisher(app.client, store, users, logger.child({ component: 'cards' }));
       const membership = new ChannelMembership(app.client);
       return {
@@ -186,15 +195,9 @@ export async function startOrchestrator(
           logger: logger.child({ component: 'extraction' }),
         }),
         users,
-        home: new HomePublisher(
-          db,
-          app.client,
-          config.approvers,
-          logger.child({ component: 'home' }),
-          membership,
-        ),
+        home: new HomePublisher(db, app.client, permissions, logger.child({ component: 'home' }), membership),
         repos: config.github.repos,
-        approvers: config.approvers,
+        permissions,
         logger,
         track,
       };

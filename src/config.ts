@@ -100,6 +100,7 @@ const EnvSchema = z.object({
       z.string().regex(/^[UW][A-Z0-9]+$/, 'must be Slack user IDs such as U012ABCDEF, comma-separated'),
     ),
   ),
+  APPROVAL_PREVENT_SELF: bool,
   RUNNER_CONCURRENCY: z.preprocess(
     emptyToUndefined,
     z.coerce
@@ -212,6 +213,11 @@ export interface Config {
   };
   email: { from: string; to: string };
   approvers: string[];
+  /**
+   * APPROVAL_PREVENT_SELF: a task's requester, or its last editor, may not approve it. On by
+   * default; off by default in the sandbox, where one person plays every part.
+   */
+  approval: { preventSelf: boolean };
   /** Scheduled jobs (src/jobs.ts). */
   jobs: {
     /** Audit events older than this many days are deleted once a day. */
@@ -270,6 +276,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const repos = [...new Set([...(e.GITHUB_REPO ? [e.GITHUB_REPO] : []), ...e.GITHUB_REPOS])];
   const defaultRepo = repos[0] ?? FALLBACK_REPO;
+  const sandboxEnabled = e.SANDBOX ?? e.SLACK_BOT_TOKEN === undefined;
   return {
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
@@ -305,6 +312,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     email: { from: e.EMAIL_FROM, to: e.TARGET_EMAIL ?? 'team@localhost' },
     approvers: e.SLACK_APPROVERS,
+    approval: { preventSelf: e.APPROVAL_PREVENT_SELF ?? !sandboxEnabled },
     jobs: { auditRetentionDays: e.AUDIT_RETENTION_DAYS, approvalReminderCron: e.APPROVAL_REMINDER_CRON },
     extraction: {
       perUserPerHour: e.EXTRACT_RATE_PER_USER,
@@ -315,7 +323,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.RUNNER_MAX_ATTEMPTS,
       leaseMs: Math.round(e.RUNNER_LEASE_SECONDS * 1000),
     },
-    sandbox: { enabled: e.SANDBOX ?? e.SLACK_BOT_TOKEN === undefined, host: e.HOST ?? '127.0.0.1' },
+    sandbox: { enabled: sandboxEnabled, host: e.HOST ?? '127.0.0.1' },
     logLevel: e.LOG_LEVEL,
   };
 }

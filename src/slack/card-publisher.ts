@@ -1,7 +1,11 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { TaskStore } from '../tasks/task-store.js';
+import type { TaskRow } from '../../db/schema.js';
+import { section } from './blocks/elements.js';
+import { clampMrkdwn, LIMITS } from './blocks/limits.js';
 import { buildTaskCard } from './blocks/task-card.js';
+import type { KnownBlock, MessagePayload } from './blocks/types.js';
 import { toTaskCardModel } from './card-model.js';
 import type { UserDirectory } from './user-directory.js';
 
@@ -156,10 +160,28 @@ export class CardPublisher {
     }
   }
 
-  /** Renders the card from the database and updates it; false when the card was never posted. */
-  private async publishOnce(taskId: string): Promise<boolean> {
+  /**
+   * The current card without its buttons, headed by `note`: what a person who clicked an
+   * out-of-date card is shown (only to them) before they decide again on the real card.
+   */
+  async preview(taskId: string, note: string): Promise<KnownBlock[] | undefined> {
+    try {
+      const rendered = await this.render(taskId);
+      if (!rendered) return undefined;
+      const body = rendered.card.blocks.filter((b) => b.type !== 'actions');
+      return [section(clampMrkdwn(`:warning: ${note}`, LIMITS.sectionText)), ...body].slice(
+        0,
+        LIMITS.messageBlocks,
+      );
+    } catch (err) {
+      this.logger.warn({ err, taskId }, 'could not render a card preview');
+      return undefined;
+    }
+  }
+
+  private async render(taskId: string): Promise<{ task: TaskRow; card: MessagePayload } | undefined> {
     const found = await this.store.taskWithDiscussion(taskId);
-    if (!found?.task.messageTs) return false;
+    if (!found) return undefined;
     const { task, discussion } = found;
     const latest = await this.store.latestRun(taskId);
     // The assignee's name too: a suggested (not yet approved) assignee is shown by name, not pinged.
@@ -167,7 +189,14 @@ export class CardPublisher {
       [task.description, ...task.acceptanceCriteria, task.evidence ?? ''],
       task.assignee ? [task.assignee] : [],
     );
-    const card = buildTaskCard(toTaskCardModel(task, discussion, latest, names));
+    return { task, card: buildTaskCard(toTaskCardModel(task, discussion, latest, names)) };
+  }
+
+  /** Renders the card from the database and updates it; false when the card was never posted. */
+  private async publishOnce(taskId: string): Promise<boolean> {
+    const rendered = await this.render(taskId);
+    if (!rendered?.task.messageTs) return false;
+    const { task, card } = rendered;
     await this.client.chat.update({
       channel: task.channelId,
       ts: task.messageTs!,

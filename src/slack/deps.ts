@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
+import type { PermissionService } from '../tasks/permission-service.js';
 import type { TaskStore } from '../tasks/task-store.js';
 import type { CardPublisher } from './card-publisher.js';
 import type { ExtractionFlow } from './extraction-flow.js';
@@ -22,7 +23,8 @@ export interface SlackDeps {
   users: UserDirectory;
   home: HomePublisher;
   repos: string[];
-  approvers: string[];
+  /** Who may approve, execute, cancel (SLACK_APPROVERS, workspace admins, APPROVAL_PREVENT_SELF). */
+  permissions: PermissionService;
   logger: Logger;
   /** Background work started by listeners after ack; tests and shutdown wait on it. */
   track(work: Promise<unknown>): void;

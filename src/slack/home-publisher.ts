@@ -2,9 +2,9 @@ import type { WebClient } from '@slack/web-api';
 import { and, count, desc, eq, inArray, max, or } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
 import { discussions, runs, steps, tasks } from '../../db/schema.js';
-import { isApprover } from '../domain/permissions.js';
 import type { Priority, TaskStatus } from '../domain/task.js';
 import type { Logger } from '../logger.js';
+import type { PermissionService } from '../tasks/permission-service.js';
 import { buildHomeView } from './blocks/home.js';
 import type { HomeModel } from './blocks/models.js';
 import { toRunModel } from './card-model.js';
@@ -18,7 +18,7 @@ export class HomePublisher {
   constructor(
     private readonly db: Db,
     private readonly client: WebClient,
-    private readonly approvers: readonly string[],
+    private readonly permissions: PermissionService,
     private readonly logger: Logger,
     private readonly membership: ChannelMembership,
   ) {}
@@ -75,7 +75,7 @@ export class HomePublisher {
             )
             .orderBy(steps.position);
 
-    const approver = isApprover(userId, this.approvers);
+    const approver = await this.permissions.isApprover(userId);
     const channels = approver ? await this.pendingChannelsOf(userId) : [];
     const pending =
       channels.length > 0
@@ -91,7 +91,7 @@ export class HomePublisher {
     return {
       userId,
       isApprover: approver,
-      approversConfigured: this.approvers.length > 0,
+      approversConfigured: this.permissions.approversConfigured,
       discussions: recent.map(({ d, taskCount }) => ({
         id: d.id,
         createdAt: d.createdAt,

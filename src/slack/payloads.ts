@@ -11,6 +11,25 @@ export const TaskButtonAction = z.object({
 });
 export type TaskButtonAction = z.infer<typeof TaskButtonAction>;
 
+/**
+ * A task button's value: `<taskId>:<version>`, the version of the task the card showed, so a
+ * click acts only on what the person saw. A bare id (a card drawn before versions were carried)
+ * parses without a version, and version-bound actions then refuse it as stale.
+ */
+export const TaskButtonValue = z
+  .string()
+  .max(255)
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:\d{1,9})?$/i)
+  .transform((value) => {
+    const [taskId, version] = value.split(':');
+    return { taskId: taskId!, version: version === undefined ? undefined : Number(version) };
+  });
+
+/** The value a card's task button carries. */
+export function taskButtonValue(task: { id: string; version: number }): string {
+  return `${task.id}:${task.version}`;
+}
+
 export const MessageShortcut = z.object({
   user: z.object({ id: z.string() }),
   team: z.object({ id: z.string() }).nullable().optional(),

@@ -12,9 +12,9 @@ import {
   tasks,
 } from '../../db/schema.js';
 import type { ExtractedTask } from '../domain/extraction.js';
-import { isApprover } from '../domain/permissions.js';
 import { idempotencyKey, PHASE1_STEPS } from '../domain/pipeline.js';
 import { statusAfterEdit, type TaskFields, type TaskStatus } from '../domain/task.js';
+import { PermissionDenied, type PermissionService } from './permission-service.js';
 
 /** A refused task action; `message` is written for the person who clicked. */
 export class TaskActionError extends Error {
@@ -26,6 +26,10 @@ export class TaskActionError extends Error {
     this.name = 'TaskActionError';
   }
 }
+
+/** What a click answers when the card the person saw is older than the task. */
+export const STALE_CARD_MESSAGE =
+  'This task changed since you looked — nothing was done. Here is the current card; check it and click again.';
 
 export interface NewDiscussion {
   teamId: string | null;
@@ -65,7 +69,7 @@ const STATUS_WORDS: Record<TaskStatus, string> = {
 export class TaskStore {
   constructor(
     private readonly db: Db,
-    private readonly approvers: readonly string[],
+    readonly permissions: PermissionService,
   ) {}
 
   async createDiscussion(
@@ -164,6 +168,7 @@ export class TaskStore {
           'invalid_state',
         );
       }
+      await this.requireMayEdit(current, actor);
       const [updated] = await tx
         .update(tasks)
         .set({
@@ -174,6 +179,7 @@ export class TaskStore {
           approvedAt: null,
           rejectedBy: null,
           rejectedAt: null,
+          lastEditedBy: actor,
           updatedAt: new Date(),
         })
         .where(and(eq(tasks.id, taskId), eq(tasks.version, expectedVersion)))
@@ -190,9 +196,24 @@ export class TaskStore {
     });
   }
 
-  async approveTask(taskId: string, actor: string): Promise<TaskRow> {
-    this.requireApprover(actor, 'approve');
-    return this.transition(taskId, actor, 'approve', ['proposed'], {
+  /**
+   * An approved task is what an approver saw and signed off: only an approver may change it
+   * (which sends it back for approval). Anyone else is refused rather than silently
+   * withdrawing the approval.
+   */
+  async requireMayEdit(task: Pick<TaskRow, 'status'>, actor: string): Promise<void> {
+    if (task.status !== 'approved') return;
+    if (await this.permissions.isApprover(actor)) return;
+    throw new TaskActionError(
+      'This task is approved, so only an approver can change it now. Ask an approver to edit it, or to reject it so it can be proposed again.',
+      'forbidden',
+    );
+  }
+
+  /** Approves exactly the version the approver saw; any change since then refuses the click. */
+  async approveTask(taskId: string, actor: string, expectedVersion: number): Promise<TaskRow> {
+    await this.guard(this.permissions.requireApprover(actor, 'approve'));
+    return this.transition(taskId, actor, expectedVersion, 'approve', ['proposed'], {
       status: 'approved',
       approvedBy: actor,
       approvedAt: new Date(),
@@ -201,9 +222,9 @@ export class TaskStore {
     });
   }
 
-  async rejectTask(taskId: string, actor: string): Promise<TaskRow> {
-    this.requireApprover(actor, 'reject');
-    return this.transition(taskId, actor, 'reject', ['proposed', 'approved'], {
+  async rejectTask(taskId: string, actor: string, expectedVersion: number): Promise<TaskRow> {
+    await this.guard(this.permissions.requireApprover(actor, 'reject'));
+    return this.transition(taskId, actor, expectedVersion, 'reject', ['proposed', 'approved'], {
       status: 'rejected',
       rejectedBy: actor,
       rejectedAt: new Date(),
@@ -216,11 +237,16 @@ export class TaskStore {
    * Starts a run for an approved task, or returns the run already started. Concurrent clicks
    * race on a conditional update and on the one-live-run-per-task index; exactly one wins.
    */
-  async startRun(taskId: string, actor: string): Promise<{ run: RunRow; created: boolean }> {
-    this.requireApprover(actor, 'execute');
+  async startRun(
+    taskId: string,
+    actor: string,
+    expectedVersion: number,
+  ): Promise<{ run: RunRow; created: boolean }> {
+    await this.guard(this.permissions.requireApprover(actor, 'execute'));
     const task = await this.requireTask(taskId);
     const already = await this.runAlreadyGoing(task);
     if (already) return already;
+    requireVersion(task, expectedVersion);
     if (task.status !== 'approved') {
       throw new TaskActionError(
         task.status === 'proposed'
@@ -234,7 +260,7 @@ export class TaskStore {
         const [claimed] = await tx
           .update(tasks)
           .set({ status: 'running', version: sql`${tasks.version} + 1`, updatedAt: new Date() })
-          .where(and(eq(tasks.id, taskId), eq(tasks.status, 'approved')))
+          .where(and(eq(tasks.id, taskId), eq(tasks.status, 'approved'), eq(tasks.version, expectedVersion)))
           .returning();
         if (!claimed) throw new LostRace();
         const [run] = await tx
@@ -250,18 +276,25 @@ export class TaskStore {
             idempotencyKey: idempotencyKey(run.id, agent),
           })),
         );
-        await tx.insert(auditEvents).values({ taskId, actor, action: 'execute', detail: { runId: run.id } });
+        await tx
+          .insert(auditEvents)
+          .values({ taskId, actor, action: 'execute', detail: { runId: run.id, version: expectedVersion } });
         return { run, created: true };
       }),
     );
   }
 
   /** Puts a failed or cancelled run back in the queue; steps that succeeded stay done. */
-  async retryRun(taskId: string, actor: string): Promise<{ run: RunRow; created: boolean }> {
-    this.requireApprover(actor, 'retry');
+  async retryRun(
+    taskId: string,
+    actor: string,
+    expectedVersion: number,
+  ): Promise<{ run: RunRow; created: boolean }> {
+    await this.guard(this.permissions.requireApprover(actor, 'retry'));
     const task = await this.requireTask(taskId);
     const already = await this.runAlreadyGoing(task);
     if (already) return already;
+    requireVersion(task, expectedVersion);
     if (task.status !== 'failed' && task.status !== 'cancelled') {
       throw new TaskActionError(
         `This task is ${STATUS_WORDS[task.status as TaskStatus]}; only a failed or cancelled run can be retried.`,
@@ -280,7 +313,13 @@ export class TaskStore {
         const [claimed] = await tx
           .update(tasks)
           .set({ status: 'running', version: sql`${tasks.version} + 1`, updatedAt: new Date() })
-          .where(and(eq(tasks.id, taskId), inArray(tasks.status, ['failed', 'cancelled'])))
+          .where(
+            and(
+              eq(tasks.id, taskId),
+              inArray(tasks.status, ['failed', 'cancelled']),
+              eq(tasks.version, expectedVersion),
+            ),
+          )
           .returning();
         if (!claimed) throw new LostRace();
         const [run] = await tx
@@ -293,7 +332,9 @@ export class TaskStore {
           .update(steps)
           .set({ status: 'pending', attempt: 0, error: null, finishedAt: null, nextAttemptAt: null })
           .where(and(eq(steps.runId, run.id), or(eq(steps.status, 'failed'), eq(steps.status, 'skipped'))));
-        await tx.insert(auditEvents).values({ taskId, actor, action: 'retry', detail: { runId: run.id } });
+        await tx
+          .insert(auditEvents)
+          .values({ taskId, actor, action: 'retry', detail: { runId: run.id, version: expectedVersion } });
         return { run, created: true };
       }),
     );
@@ -313,7 +354,7 @@ export class TaskStore {
       if (err instanceof LostRace || isUniqueViolation(err)) {
         const live = await this.liveRun(taskId);
         if (live) return { run: live, created: false };
-        throw new TaskActionError('This task changed meanwhile; refresh and try again.', 'stale');
+        throw new TaskActionError(STALE_CARD_MESSAGE, 'stale');
       }
       throw err;
     }
@@ -367,18 +408,20 @@ export class TaskStore {
     return row;
   }
 
-  private requireApprover(actor: string, verb: string): void {
-    if (!isApprover(actor, this.approvers)) {
-      throw new TaskActionError(
-        `Only approvers can ${verb} tasks. Ask one of ${this.approvers.map((u) => `<@${u}>`).join(', ')}.`,
-        'forbidden',
-      );
+  /** A permission refusal becomes the TaskActionError the Slack layer shows to the clicker. */
+  private async guard(check: Promise<void>): Promise<void> {
+    try {
+      await check;
+    } catch (err) {
+      if (err instanceof PermissionDenied) throw new TaskActionError(err.message, 'forbidden');
+      throw err;
     }
   }
 
   private async transition(
     taskId: string,
     actor: string,
+    expectedVersion: number,
     action: 'approve' | 'reject',
     from: TaskStatus[],
     set: Partial<typeof tasks.$inferInsert>,
@@ -387,24 +430,49 @@ export class TaskStore {
     return this.db.transaction(async (tx) => {
       const [current] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
       if (!current) throw new TaskActionError('That task no longer exists.', 'not_found');
+      requireVersion(current, expectedVersion);
       if (!from.includes(current.status as TaskStatus)) {
         throw new TaskActionError(
           `This task is ${STATUS_WORDS[current.status as TaskStatus]}, so it cannot be ${action === 'approve' ? 'approved' : 'rejected'} now.`,
           'invalid_state',
         );
       }
+      if (action === 'approve') {
+        const [origin] = await tx
+          .select({ requestedBy: discussions.requestedBy })
+          .from(discussions)
+          .where(eq(discussions.id, current.discussionId));
+        // The approver check ran before the transaction (it may ask Slack); this one is pure.
+        await this.guard(
+          Promise.resolve().then(() =>
+            this.permissions.requireNotSelf(actor, {
+              requestedBy: origin?.requestedBy ?? '',
+              lastEditedBy: current.lastEditedBy,
+            }),
+          ),
+        );
+      }
+      // The version in the WHERE too: nothing changes unless the row is still the one approved.
       const [updated] = await tx
         .update(tasks)
         .set({ ...set, version: current.version + 1, updatedAt: new Date() })
-        .where(eq(tasks.id, taskId))
+        .where(and(eq(tasks.id, taskId), eq(tasks.version, expectedVersion)))
         .returning();
-      await tx.insert(auditEvents).values({ taskId, actor, action, detail: { from: current.status } });
-      return updated!;
+      if (!updated) throw new TaskActionError(STALE_CARD_MESSAGE, 'stale');
+      await tx
+        .insert(auditEvents)
+        .values({ taskId, actor, action, detail: { from: current.status, version: expectedVersion } });
+      return updated;
     });
   }
 }
 
 class LostRace extends Error {}
+
+/** Refuses a click made on a card older than the task. */
+function requireVersion(task: Pick<TaskRow, 'version'>, expectedVersion: number): void {
+  if (task.version !== expectedVersion) throw new TaskActionError(STALE_CARD_MESSAGE, 'stale');
+}
 
 function isUniqueViolation(err: unknown): boolean {
   for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {

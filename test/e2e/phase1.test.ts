@@ -16,6 +16,7 @@ import {
   textOf,
   USERS,
 } from '../support/harness.js';
+import { versionOf } from '../support/permissions.js';
 
 describe.each(DATABASE_KINDS)('Phase 1 end to end through /slack/events (%s)', (kind) => {
   let h: Harness;
@@ -227,7 +228,9 @@ describe.each(DATABASE_KINDS)('Phase 1 end to end through /slack/events (%s)', (
 
     // The finished card offers no Execute; a stale client's click is refused by the store, nothing repeats.
     expect(actionIds(done)).not.toContain(ACTIONS.execute);
-    await expect(h.app.store.startRun(task!.id, USERS.lead.id)).rejects.toMatchObject({
+    await expect(
+      h.app.store.startRun(task!.id, USERS.lead.id, await versionOf(h.app.store, task!.id)),
+    ).rejects.toMatchObject({
       code: 'invalid_state',
     });
     await h.app.idle();

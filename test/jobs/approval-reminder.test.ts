@@ -9,6 +9,7 @@ import { SlackWebApiStandIn } from '../../src/sandbox/slack-web-api.js';
 import { remindApprovers } from '../../src/slack/approval-reminder.js';
 import { TaskStore } from '../../src/tasks/task-store.js';
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/database.js';
+import { testPermissions, versionOf } from '../support/permissions.js';
 
 const logger = createLogger({ level: 'silent' });
 const ENG = 'C0ENG';
@@ -38,7 +39,7 @@ describe.each(DATABASE_KINDS)('approval reminder on %s', (kind) => {
     slack.addChannel({ id: OPS, name: 'ops' });
     client = new WebClient(slack.token, { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
     database = await openTestDatabase(kind);
-    store = new TaskStore(database.db, APPROVERS);
+    store = new TaskStore(database.db, testPermissions(APPROVERS));
   });
   afterAll(async () => {
     await database.close();
@@ -145,8 +146,8 @@ describe.each(DATABASE_KINDS)('approval reminder on %s', (kind) => {
       ],
       48,
     );
-    await store.approveTask(old.tasks[0]!.id, 'U0LEAD');
-    await store.rejectTask(old.tasks[1]!.id, 'U0LEAD');
+    await store.approveTask(old.tasks[0]!.id, 'U0LEAD', await versionOf(store, old.tasks[0]!.id));
+    await store.rejectTask(old.tasks[1]!.id, 'U0LEAD', await versionOf(store, old.tasks[1]!.id));
     const afterSetup = postCount();
     expect(await remindApprovers({ db: database.db, client, approvers: APPROVERS, logger })).toBe(0);
     expect(postCount()).toBe(afterSetup);

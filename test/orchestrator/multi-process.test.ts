@@ -12,6 +12,7 @@ import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { type GitHubStandIn, startGitHubStandIn } from '../support/github-standin.js';
 import { freePort, REPO, SIGNING_SECRET, USERS } from '../support/harness.js';
 import { type SmtpStandIn, startSmtpStandIn } from '../support/smtp-standin.js';
+import { testPermissions, versionOf } from '../support/permissions.js';
 
 const RUNS = 200;
 
@@ -37,7 +38,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two bot processes on one Postgr
     );
 
     // Queue the runs before any bot is up: approved tasks, Execute recorded, nobody working yet.
-    const store = new TaskStore(database.db, [USERS.lead.id]);
+    const store = new TaskStore(database.db, testPermissions([USERS.lead.id]));
     const { tasks } = await store.createDiscussion(
       {
         teamId: 'T1',
@@ -65,8 +66,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two bot processes on one Postgr
       REPO,
     );
     for (const task of tasks) {
-      await store.approveTask(task.id, USERS.lead.id);
-      await store.startRun(task.id, USERS.lead.id);
+      await store.approveTask(task.id, USERS.lead.id, await versionOf(store, task.id));
+      await store.startRun(task.id, USERS.lead.id, await versionOf(store, task.id));
     }
 
     const env = {

@@ -7,6 +7,7 @@ import { backoffDelay, describeFailure } from '../../src/orchestrator/retry-poli
 import { Runner } from '../../src/orchestrator/runner.js';
 import { TaskStore } from '../../src/tasks/task-store.js';
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/database.js';
+import { testPermissions, versionOf } from '../support/permissions.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -55,7 +56,7 @@ describe.each(DATABASE_KINDS)('Runner on %s', (kind) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    store = new TaskStore(database.db, []);
+    store = new TaskStore(database.db, testPermissions([], { admins: ['UANY', 'U1'] }));
   });
   afterAll(async () => database.close());
   beforeEach(async () => database.truncate());
@@ -90,8 +91,8 @@ describe.each(DATABASE_KINDS)('Runner on %s', (kind) => {
       'a/b',
     );
     const task = tasks[0]!;
-    await store.approveTask(task.id, 'U1');
-    const { run } = await store.startRun(task.id, 'U1');
+    await store.approveTask(task.id, 'U1', await versionOf(store, task.id));
+    const { run } = await store.startRun(task.id, 'U1', await versionOf(store, task.id));
     return { taskId: task.id, runId: run.id };
   }
 

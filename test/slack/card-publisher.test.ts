@@ -12,6 +12,7 @@ import {
 import { UserDirectory } from '../../src/slack/user-directory.js';
 import { TaskStore } from '../../src/tasks/task-store.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
+import { testPermissions } from '../support/permissions.js';
 
 const CHANNEL = 'C0CARDS';
 const logger = createLogger({ level: 'silent' });
@@ -29,7 +30,7 @@ describe('CardPublisher (coalesced chat.update against the Slack stand-in)', () 
     // As Bolt's app.client is built in src/slack/app.ts for tests: no retries of its own.
     client = new WebClient(slack.token, { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
     database = await openTestDatabase('pglite');
-    store = new TaskStore(database.db, []);
+    store = new TaskStore(database.db, testPermissions([], { admins: ['UANY', 'U1'] }));
     users = new UserDirectory(client);
   });
   afterAll(async () => {

@@ -96,6 +96,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     EMAIL_FROM: 'bot@acme.test',
     TARGET_EMAIL: 'team@acme.test',
     SLACK_APPROVERS: (options.approvers ?? [USERS.lead.id]).join(','),
+    // One person often plays requester and approver here; tests of the rule set it to true.
+    APPROVAL_PREVENT_SELF: 'false',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });

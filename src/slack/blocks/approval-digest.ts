@@ -24,7 +24,7 @@ export interface ApprovalDigestModel {
   tasks: readonly ApprovalDigestTask[];
   /** How many tasks are waiting in the channel (may exceed `tasks.length`). */
   total: number;
-  /** Slack user ids of the approvers; empty → anyone may approve. */
+  /** Slack user ids of the approvers; empty → workspace admins and owners approve. */
   approvers: readonly string[];
   olderThanHours: number;
 }
@@ -36,7 +36,7 @@ function taskLine(t: ApprovalDigestTask): string {
 }
 
 function whoMayApprove(approvers: readonly string[]): string {
-  if (approvers.length === 0) return 'Anyone in this channel may approve them (no approvers are configured).';
+  if (approvers.length === 0) return 'Workspace admins and owners may approve them (no approvers are named).';
   const shown = approvers.slice(0, DIGEST_MAX_MENTIONS).map(userMention);
   const rest = approvers.length - shown.length;
   return `${shown.join(' ')}${rest > 0 ? ` and ${plural(rest, 'other approver')}` : ''}: please review them.`;

@@ -49,10 +49,14 @@ function titleLink(title: string, permalink: string | null): string {
 }
 
 function approvals(h: HomeModel): KnownBlock[] {
-  if (h.approversConfigured && !h.isApprover) return [];
+  if (!h.isApprover) return [];
   const blocks: KnownBlock[] = [header('Waiting for your approval')];
   if (!h.approversConfigured) {
-    blocks.push(context('No approvers are configured, so everyone may approve tasks.'));
+    blocks.push(
+      context(
+        'No approvers are configured, so only workspace admins and owners may approve tasks. To name approvers, set SLACK_APPROVERS (comma-separated Slack user IDs).',
+      ),
+    );
   }
   if (h.pendingApprovals.length === 0) {
     blocks.push(section('Nothing is waiting for approval. Proposed tasks appear here.'));

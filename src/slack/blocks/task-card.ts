@@ -3,6 +3,7 @@ import { PHASE1_STEPS, STEP_LABELS } from '../../domain/pipeline.js';
 import { PRIORITY_EMOJI, type TaskStatus } from '../../domain/task.js';
 import { neutralizeSlackMentions, safeMrkdwn } from '../../domain/text.js';
 import { ACTIONS } from '../ids.js';
+import { taskButtonValue } from '../payloads.js';
 import { actions, button, context, fieldsSection, header, section } from './elements.js';
 import { extractorLabel, isUserId, link, safeCut, safeUrl, slackDate, userMention } from './format.js';
 import { clampMrkdwn, clampText, joinLinesWithin, LIMITS } from './limits.js';
@@ -84,7 +85,8 @@ function evidenceText(evidence: string, names: Record<string, string>): string {
 }
 
 function buttonsFor(task: TaskCardModel): Button[] {
-  const value = task.id;
+  // Bound to the version shown: a click on an older card is refused, never applied to newer content.
+  const value = taskButtonValue(task);
   const edit = button({ text: 'Edit', actionId: ACTIONS.edit, value });
   const reject = button({
     text: 'Reject',

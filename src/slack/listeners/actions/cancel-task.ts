@@ -1,11 +1,10 @@
-import { isApprover } from '../../../domain/permissions.js';
 import { TaskActionError } from '../../../tasks/task-store.js';
 import type { SlackDeps } from '../../deps.js';
 import { taskAction } from './task-action.js';
 
 export const cancelTask = (deps: SlackDeps) =>
   taskAction(deps, async ({ taskId, userId, notify }) => {
-    if (!isApprover(userId, deps.approvers)) {
+    if (!(await deps.permissions.isApprover(userId))) {
       throw new TaskActionError('Only approvers can cancel a run.', 'forbidden');
     }
     const cancelled = await deps.runs.cancel(taskId, userId);

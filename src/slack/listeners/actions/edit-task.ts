@@ -7,11 +7,13 @@ import { taskAction } from './task-action.js';
 
 /** Opens the edit modal pre-filled; trigger_id expires in 3 s, so this runs right after ack. */
 export const editTask = (deps: SlackDeps) =>
-  taskAction(deps, async ({ taskId, triggerId, channelId }) => {
+  taskAction(deps, async ({ taskId, userId, triggerId, channelId }) => {
     const task = await deps.store.requireTask(taskId);
     if (!statusAfterEdit(task.status as TaskStatus)) {
       throw new TaskActionError(`This task is ${task.status} and can no longer be edited.`, 'invalid_state');
     }
+    // Refused before the modal opens, so nobody types an edit that could never be saved.
+    await deps.store.requireMayEdit(task, userId);
     if (!triggerId)
       throw new TaskActionError('Slack did not send what is needed to open a dialog; try again.', 'stale');
     const view = buildEditModal({

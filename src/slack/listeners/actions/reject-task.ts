@@ -2,6 +2,6 @@ import type { SlackDeps } from '../../deps.js';
 import { taskAction } from './task-action.js';
 
 export const rejectTask = (deps: SlackDeps) =>
-  taskAction(deps, async ({ taskId, userId }) => {
-    await deps.store.rejectTask(taskId, userId);
+  taskAction(deps, async ({ taskId, userId, expectedVersion }) => {
+    await deps.store.rejectTask(taskId, userId, expectedVersion());
   });
