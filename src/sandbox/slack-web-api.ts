@@ -19,6 +19,9 @@ export interface StandInUser {
   realName?: string;
   displayName?: string;
   isBot?: boolean;
+  /** Workspace admin / owner, as `users.info` reports them (who approves when no approvers are named). */
+  isAdmin?: boolean;
+  isOwner?: boolean;
 }
 
 export interface StandInMessage {
@@ -865,6 +868,9 @@ export class SlackWebApiStandIn {
           deleted: false,
           real_name: realName,
           is_bot: u.isBot ?? false,
+          is_admin: u.isAdmin ?? false,
+          is_owner: u.isOwner ?? false,
+          is_primary_owner: false,
           is_app_user: false,
           tz: 'Etc/UTC',
           profile: {

@@ -334,13 +334,15 @@ describe('Phase 1 without GitHub token or SMTP (embedded defaults)', () => {
   });
   afterAll(async () => h.close());
 
-  it('lets anyone approve, records a dry-run issue on the card and writes the email to the outbox', async () => {
+  it('lets a workspace admin approve (no approvers named), records a dry-run issue and writes the email to the outbox', async () => {
     const { cards } = await h.extractThread(USERS.alice.id, [
       [USERS.alice.id, 'We need to add a health check endpoint to the worker.'],
     ]);
     const card = cards[0]!;
     await h.click(USERS.bob.id, card.ts, ACTIONS.approve);
-    await h.click(USERS.bob.id, card.ts, ACTIONS.execute);
+    expect(h.slack.ephemerals().at(-1)?.text).toMatch(/admins and owners.*SLACK_APPROVERS/);
+    await h.click(USERS.admin.id, card.ts, ACTIONS.approve);
+    await h.click(USERS.admin.id, card.ts, ACTIONS.execute);
     const text = textOf(h.slack.message(CHANNEL, card.ts));
     expect(text).toMatch(/dry run/i);
     expect(text).toMatch(/health check endpoint/);

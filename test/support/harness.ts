@@ -17,6 +17,8 @@ export const USERS = {
   lead: { id: 'U0LEAD', name: 'lena', realName: 'Lena Lead' },
   alice: { id: 'U0ALICE', name: 'alice', realName: 'Alice Dev' },
   bob: { id: 'U0BOB', name: 'bob', realName: 'Bob Ops' },
+  /** A workspace admin: approves when SLACK_APPROVERS is empty. */
+  admin: { id: 'U0ADMIN', name: 'ada', realName: 'Ada Admin', isAdmin: true },
 } as const;
 export const REPO = 'acme/web';
 export { freePort };
