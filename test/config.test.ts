@@ -234,6 +234,7 @@ describe('CONFIG_VARIABLES', () => {
       EMAIL_FROM: 'from@example.com',
       TARGET_EMAIL: 'to@example.com',
       SLACK_APPROVERS: 'U1',
+      APPROVAL_PREVENT_SELF: 'true',
       LOG_LEVEL: 'debug',
       AUDIT_RETENTION_DAYS: '30',
       APPROVAL_REMINDER_CRON: '0 8 * * *',

@@ -37,11 +37,11 @@ describe('approval digest', () => {
     expect(text).toMatch(/\*Write the runbook\* · LOW/);
   });
 
-  it('says anyone may approve when no approvers are configured', () => {
+  it('says workspace admins may approve when no approvers are named, without naming configuration', () => {
     const m = buildApprovalDigest({ tasks: [task()], total: 1, approvers: [], olderThanHours: 1 });
     expect(m.text).toContain('1 task has been waiting for approval for more than 1 hour');
-    expect(all(m)).toMatch(/Anyone in this channel may approve/);
-    expect(all(m)).not.toMatch(/<@/);
+    expect(all(m)).toMatch(/Workspace admins and owners may approve/);
+    expect(all(m)).not.toMatch(/<@|SLACK_/);
   });
 
   it('keeps thread text inert: no broadcast, no ping, no injected link', () => {

@@ -33,7 +33,7 @@ describe('home view', () => {
     expect(text).toContain('No runs yet. Approve a task and press *Execute* to start one.');
   });
 
-  it('shows approvals only to approvers, or to everyone when no approvers are configured', () => {
+  it('shows approvals only to approvers; without named approvers, tells admins how to name them', () => {
     const pendingApprovals = [
       {
         id: 't1',
@@ -47,9 +47,12 @@ describe('home view', () => {
     expect(approver).toContain('Waiting for your approval');
     expect(approver).toContain('<https://acme.slack.com/archives/C1/p1|Ship it>');
     expect(approver).not.toContain('everyone may approve');
-    const open = textOf(empty({ approversConfigured: false, pendingApprovals }));
-    expect(open).toContain('Waiting for your approval');
-    expect(open).toContain('No approvers are configured, so everyone may approve tasks.');
+    expect(textOf(empty({ approversConfigured: false, pendingApprovals }))).not.toContain(
+      'Waiting for your approval',
+    );
+    const admin = textOf(empty({ approversConfigured: false, isApprover: true, pendingApprovals }));
+    expect(admin).toContain('Waiting for your approval');
+    expect(admin).toMatch(/only workspace admins and owners may approve.*SLACK_APPROVERS/);
     expect(textOf(empty({ isApprover: true }))).toContain('Nothing is waiting for approval.');
   });
 

@@ -30,12 +30,12 @@ describe('task card buttons', () => {
     done: [],
   };
 
-  it.each(ALL_STATUSES)('%s shows the right buttons, each carrying the task id', (status) => {
+  it.each(ALL_STATUSES)('%s shows the right buttons, each carrying the task id and version', (status) => {
     const task = makeTask({ status, run: status === 'proposed' ? null : makeRun([]) });
     const card = buildTaskCard(task);
     const buttons = buttonsOf(card.blocks);
     expect(buttons.map((b) => b.action_id)).toEqual(expected[status]);
-    for (const b of buttons) expect(b.value).toBe(task.id);
+    for (const b of buttons) expect(b.value).toBe(`${task.id}:${task.version}`);
     assertMessageWithinSlackLimits(card);
   });
 

@@ -132,6 +132,7 @@ describe('src/main.ts as a process', () => {
           databaseUrl: database?.url,
         }),
         SLACK_APPROVERS: USERS.lead.id,
+        APPROVAL_PREVENT_SELF: 'false',
         ANTHROPIC_API_KEY: anthropic.apiKey,
         ANTHROPIC_BASE_URL: anthropic.url,
         // Past its end of life (2026-11-30 in the installed SDK's table), yet answered by the stand-in.

@@ -63,6 +63,7 @@ describe('Socket Mode end to end (SLACK_APP_TOKEN)', () => {
       EMAIL_FROM: 'bot@acme.test',
       TARGET_EMAIL: 'team@acme.test',
       SLACK_APPROVERS: USERS.lead.id,
+      APPROVAL_PREVENT_SELF: 'false',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     };
     const config = loadConfig(env);

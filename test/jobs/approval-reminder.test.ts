@@ -159,12 +159,12 @@ describe.each(DATABASE_KINDS)('approval reminder on %s', (kind) => {
     ).toBe(1);
   });
 
-  it('says anyone may approve when no approvers are configured', async () => {
+  it('says workspace admins may approve when no approvers are named', async () => {
     await waitingTasks(ENG, [['Anyone may take this', 'LOW']], 5);
     const before = digests(ENG).length;
     expect(await remindApprovers({ db: database.db, client, approvers: [], logger })).toBe(1);
     const digest = digests(ENG).slice(before)[0]!;
-    expect(allText(digest)).toMatch(/Anyone in this channel may approve/);
+    expect(allText(digest)).toMatch(/Workspace admins and owners may approve/);
     expect(allText(digest)).not.toContain('<@U0');
   });
 

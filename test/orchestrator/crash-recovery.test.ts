@@ -60,6 +60,7 @@ describe.each(DATABASE_KINDS)('a bot killed in the middle of a step (%s)', (kind
         databaseUrl: database?.url,
       }),
       SLACK_APPROVERS: USERS.lead.id,
+      APPROVAL_PREVENT_SELF: 'false',
       RUNNER_LEASE_SECONDS: '2',
     };
 
