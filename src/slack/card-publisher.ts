@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
+import type { TaskRow } from '../../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { TaskStore } from '../tasks/task-store.js';
-import type { TaskRow } from '../../db/schema.js';
 import { section } from './blocks/elements.js';
 import { clampMrkdwn, LIMITS } from './blocks/limits.js';
 import { buildTaskCard } from './blocks/task-card.js';

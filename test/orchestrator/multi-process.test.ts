@@ -11,8 +11,8 @@ import { type ChildBot, standInEnv, startChildBot } from '../support/child-bot.j
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { type GitHubStandIn, startGitHubStandIn } from '../support/github-standin.js';
 import { freePort, REPO, SIGNING_SECRET, USERS } from '../support/harness.js';
-import { type SmtpStandIn, startSmtpStandIn } from '../support/smtp-standin.js';
 import { testPermissions, versionOf } from '../support/permissions.js';
+import { type SmtpStandIn, startSmtpStandIn } from '../support/smtp-standin.js';
 
 const RUNS = 200;
 
