@@ -1,6 +1,7 @@
 import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
 import { DEFAULT_ANTHROPIC_MODEL } from './services/anthropic-models.js';
+import { decideStartMode } from './start-mode.js';
 
 /**
  * One schema for the whole environment. Defaults are resolved here, once; the rest of the
@@ -230,8 +231,8 @@ export interface Config {
   /** The durable runner: steps at once per process, attempts per step, lease length. */
   runner: { concurrency: number; maxAttempts: number; leaseMs: number };
   /**
-   * The local sandbox workspace (no Slack needed): on with SANDBOX=1, or when SLACK_BOT_TOKEN is
-   * unset (unless SANDBOX=0). It listens on `host`: 127.0.0.1 unless HOST is set.
+   * The local sandbox workspace (no Slack needed): see src/start-mode.ts for when it may start.
+   * It listens on `host`: 127.0.0.1 unless HOST is set.
    */
   sandbox: { enabled: boolean; host: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -276,7 +277,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const repos = [...new Set([...(e.GITHUB_REPO ? [e.GITHUB_REPO] : []), ...e.GITHUB_REPOS])];
   const defaultRepo = repos[0] ?? FALLBACK_REPO;
-  const sandboxEnabled = e.SANDBOX ?? e.SLACK_BOT_TOKEN === undefined;
+  const sandboxEnabled = decideStartMode(env).mode === 'sandbox';
   return {
     slack: {
       botToken: e.SLACK_BOT_TOKEN,

@@ -6,6 +6,7 @@ import { installProcessGuards } from './process-guards.js';
 import { startSandbox } from './sandbox/start-sandbox.js';
 import { reportModelStatus } from './services/anthropic-models.js';
 import { SlackAuthError } from './slack/app.js';
+import { decideStartMode } from './start-mode.js';
 
 /** A shutdown that does not finish (a hung step, a stuck connection) must still end the process. */
 const FORCED_EXIT_MS = 30_000;
@@ -24,6 +25,12 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw err;
+  }
+  // Fail closed: a partial Slack configuration, or the sandbox next to production settings, is one line and exit 1.
+  const mode = decideStartMode(process.env);
+  if (mode.mode === 'refuse') {
+    process.stderr.write(`${mode.message}\n`);
+    process.exit(1);
   }
   const logger = createLogger({ level: config.logLevel });
 
@@ -51,9 +58,8 @@ async function main(): Promise<void> {
   if (config.anthropic.apiKey) reportModelStatus(config.anthropic.model, logger);
   try {
     // No Slack credentials (or SANDBOX=1): the same bot against a local workspace in the browser.
-    orchestrator = config.sandbox.enabled
-      ? await startSandbox(config, logger)
-      : await startOrchestrator(config, logger);
+    orchestrator =
+      mode.mode === 'sandbox' ? await startSandbox(config, logger) : await startOrchestrator(config, logger);
     logger.info(
       {
         port: orchestrator.port,

@@ -72,9 +72,9 @@ describe('docker-compose.yml', () => {
     const known = new Set([...CONFIG_VARIABLES, 'NODE_ENV']);
     const unknown = Object.keys(appEnv).filter((name) => !known.has(name));
     expect(unknown).toEqual([]);
-    // Required: passed as is (no `:-` default), so compose warns when the host lacks them.
+    // Required: `${NAME:?message}`, so compose refuses to start (not just warns) when the host lacks them.
     for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']) {
-      expect(appEnv[name], name).toBe(`\${${name}}`);
+      expect(appEnv[name], name).toMatch(new RegExp(`^\\$\\{${name}:\\?[^}]*${name}[^}]*\\}$`));
     }
     // Without SLACK_APP_TOKEN the app runs its HTTP receiver, which is what the ports publish.
     expect(appEnv).not.toHaveProperty('SLACK_APP_TOKEN');
@@ -82,7 +82,7 @@ describe('docker-compose.yml', () => {
 
   it('passes the optional variables through from the host, empty when unset', () => {
     for (const [name, value] of Object.entries(appEnv)) {
-      if (!value.includes('${')) continue;
+      if (!value.includes('${') || value.includes(':?')) continue;
       expect(value, name).toMatch(new RegExp(`^\\$\\{${name}(:-)?\\}$`));
     }
   });

@@ -70,7 +70,7 @@ function getWithHost(path: string, host: string): Promise<number> {
 }
 
 describe('sandbox mode by configuration', () => {
-  it('is on without SLACK_BOT_TOKEN or with SANDBOX=1, off with a token or SANDBOX=0; listens on 127.0.0.1', () => {
+  it('is on when nothing is configured or with SANDBOX=1, off with a token or SANDBOX=0; listens on 127.0.0.1', () => {
     expect(loadConfig({}).sandbox).toEqual({ enabled: true, host: '127.0.0.1' });
     expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' }).sandbox.enabled).toBe(false);
     expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SANDBOX: '1' }).sandbox.enabled).toBe(true);
