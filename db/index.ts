@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
@@ -8,7 +8,10 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { lockDataDir, ReplicasNeedPostgresError } from './data-dir-lock.js';
 import * as schema from './schema.js';
+
+export { DataDirLockedError, ReplicasNeedPostgresError } from './data-dir-lock.js';
 
 export { schema };
 
@@ -34,16 +37,6 @@ function projectRoot(): string {
 }
 
 export const MIGRATIONS_FOLDER = join(projectRoot(), 'db', 'migrations');
-
-export class DataDirLockedError extends Error {
-  constructor(dir: string, pid: string) {
-    super(
-      `The data folder ${dir} is already in use by another process (pid ${pid}). ` +
-        'Stop it first, or set DATA_DIR to another folder, or DATABASE_URL to use PostgreSQL.',
-    );
-    this.name = 'DataDirLockedError';
-  }
-}
 
 /** PostgreSQL could not be reached or refused us at start-up; the message names the server and why. */
 export class DatabaseUnreachableError extends Error {
@@ -93,38 +86,6 @@ function connectionFailure(err: unknown): string | null {
   return null;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * PGlite has no guard against two processes opening one folder (that corrupts it), so we hold
- * an exclusive lock file with our pid; a stale lock from a dead process is taken over.
- */
-function lockDataDir(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
-  const lockPath = join(dir, 'orchestrator.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(lockPath, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = readFileSync(lockPath, 'utf8').trim();
-      if (pid && Number(pid) !== process.pid && isAlive(Number(pid))) throw new DataDirLockedError(dir, pid);
-      rmSync(lockPath, { force: true });
-    }
-  }
-  throw new Error(`cannot lock data folder ${dir}`);
-}
-
 export interface OpenDatabaseOptions {
   /** postgres:// URL; when absent, PGlite under `dataDir`. */
   databaseUrl?: string | undefined;
@@ -135,6 +96,8 @@ export interface OpenDatabaseOptions {
   loadDataDir?: Blob;
   migrate?: boolean;
   maxConnections?: number;
+  /** Replicas configured (REPLICAS); PGlite refuses more than one. */
+  replicas?: number;
   /**
    * Called once per statement sent to the database, with its SQL text; BEGIN/COMMIT/ROLLBACK
    * and LISTEN/NOTIFY included (benchmarks count round-trips with it). Migrations are not.
@@ -173,8 +136,9 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   if (options.memory) {
     client = new PGlite(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
   } else {
+    if ((options.replicas ?? 1) > 1) throw new ReplicasNeedPostgresError(options.replicas ?? 1);
     const dir = resolve(options.dataDir ?? './data', 'pglite');
-    unlock = lockDataDir(dir);
+    unlock = await lockDataDir(dir);
     try {
       client = new PGlite(dir);
     } catch (err) {

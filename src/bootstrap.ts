@@ -86,7 +86,8 @@ export async function startOrchestrator(
   }
 
   const database =
-    options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+    options.database ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, replicas: config.replicas }));
   const db = database.db;
 
   const anthropic = createAnthropicClient({

@@ -74,6 +74,14 @@ const EnvSchema = z.object({
       .optional(),
   ),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+  REPLICAS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .default(1),
+  ),
   ANTHROPIC_API_KEY: optionalString,
   CLAUDE_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalUrl,
@@ -185,6 +193,8 @@ export interface Config {
   /** Unset → embedded PGlite under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /** REPLICAS: bot processes the operator runs; more than one needs PostgreSQL (PGlite refuses). */
+  replicas: number;
   anthropic: {
     apiKey: string | undefined;
     baseUrl: string | undefined;
@@ -289,6 +299,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST ?? '0.0.0.0',
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
+    replicas: e.REPLICAS,
     anthropic: {
       apiKey: e.ANTHROPIC_API_KEY ?? e.CLAUDE_API_KEY,
       baseUrl: e.ANTHROPIC_BASE_URL,

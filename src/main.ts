@@ -1,4 +1,4 @@
-import { DatabaseUnreachableError, DataDirLockedError } from '../db/index.js';
+import { DatabaseUnreachableError, DataDirLockedError, ReplicasNeedPostgresError } from '../db/index.js';
 import { MissingSlackConfigError, type Orchestrator, startOrchestrator } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     if (
       err instanceof MissingSlackConfigError ||
       err instanceof DataDirLockedError ||
+      err instanceof ReplicasNeedPostgresError ||
       err instanceof DatabaseUnreachableError ||
       err instanceof SlackAuthError
     ) {

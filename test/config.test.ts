@@ -235,6 +235,7 @@ describe('CONFIG_VARIABLES', () => {
       TARGET_EMAIL: 'to@example.com',
       SLACK_APPROVERS: 'U1',
       APPROVAL_PREVENT_SELF: 'true',
+      REPLICAS: '2',
       LOG_LEVEL: 'debug',
       AUDIT_RETENTION_DAYS: '30',
       APPROVAL_REMINDER_CRON: '0 8 * * *',
