@@ -21,6 +21,7 @@ import { ChannelMembership } from './slack/channel-membership.js';
 import type { SlackDeps } from './slack/deps.js';
 import { ExtractionFlow } from './slack/extraction-flow.js';
 import { ExtractionLimits } from './slack/extraction-limits.js';
+import { FailureNotifier } from './slack/failure-notifier.js';
 import { HomePublisher } from './slack/home-publisher.js';
 import { ThreadAccessGuard } from './slack/thread-access.js';
 import { UserDirectory } from './slack/user-directory.js';
@@ -87,7 +88,11 @@ export async function startOrchestrator(
 
   const database =
     options.database ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, replicas: config.replicas }));
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      replicas: config.replicas,
+    }));
   const db = database.db;
 
   const anthropic = createAnthropicClient({
@@ -137,6 +142,7 @@ export async function startOrchestrator(
   let ready = false;
   let cards: CardPublisher | undefined;
   let users: UserDirectory | undefined;
+  let failures: FailureNotifier | undefined;
 
   const runner = new Runner({
     database,
@@ -152,6 +158,7 @@ export async function startOrchestrator(
     logger: logger.child({ component: 'runner' }),
     onChange: (taskId) => {
       if (cards) track(cards.refresh(taskId));
+      if (failures) track(failures.onChange(taskId));
     },
     resolveUserName: async (userId) => (users ? users.name(userId) : null),
     concurrency: config.runner.concurrency,
@@ -178,6 +185,7 @@ export async function startOrchestrator(
     (app): SlackDeps => {
       users = new UserDirectory(app.client);
       roles = new SlackWorkspaceRoles(app.client, logger.child({ component: 'roles' }));
+      failures = new FailureNotifier(app.client, store, permissions, logger.child({ component: 'failures' }));
       cards = new CardPublisher(app.client, store, users, logger.child({ component: 'cards' }));
       const membership = new ChannelMembership(app.client);
       return {

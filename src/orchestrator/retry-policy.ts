@@ -2,22 +2,34 @@ import { AgentError } from '../agents/types.js';
 import { scrubSecrets } from '../logger.js';
 
 export interface Failure {
+  /** For the whole channel (the card): what failed in plain terms, no configuration names or internals. */
   message: string;
+  /** For approvers only (ephemeral, App Home): the actionable detail, when there is one. */
+  detail: string | undefined;
   transient: boolean;
   retryAfterMs?: number;
 }
 
-/** Any thrown value → what the card shows and whether another attempt may succeed. */
+/** What the card says for an error no agent described: its text may name hosts, paths or internals. */
+export const UNEXPECTED_FAILURE =
+  'An unexpected error stopped this step; approvers can see the details in App Home.';
+
+/** Any thrown value → what the card shows, what approvers see, and whether another attempt may succeed. */
 export function describeFailure(err: unknown): Failure {
   if (err instanceof AgentError) {
     return {
       message: oneLine(err.message),
+      detail: err.detail ? oneLine(err.detail) : undefined,
       transient: err.kind === 'transient',
       ...(err.options.retryAfterMs !== undefined ? { retryAfterMs: err.options.retryAfterMs } : {}),
     };
   }
   // An unexpected error is a bug or a broken dependency: retrying blindly would hide it.
-  return { message: oneLine(err instanceof Error ? err.message : String(err)), transient: false };
+  return {
+    message: UNEXPECTED_FAILURE,
+    detail: oneLine(err instanceof Error ? err.message : String(err)),
+    transient: false,
+  };
 }
 
 function oneLine(text: string): string {

@@ -487,10 +487,10 @@ export class Runner {
       return;
     }
     const suffix = failure.transient ? ` (gave up after ${step.attempt} attempts)` : '';
-    await this.fail(step, taskId, `${failure.message}${suffix}`);
+    await this.fail(step, taskId, `${failure.message}${suffix}`, failure.detail);
   }
 
-  private async fail(step: StepRow, taskId: string, message: string): Promise<void> {
+  private async fail(step: StepRow, taskId: string, message: string, detail?: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       const [failed] = await tx
         .update(steps)
@@ -500,7 +500,12 @@ export class Runner {
       if (!failed) return;
       const [run] = await tx
         .update(runs)
-        .set({ status: 'failed', error: `${step.agent}: ${message}`, finishedAt: new Date() })
+        .set({
+          status: 'failed',
+          error: `${step.agent}: ${message}`,
+          errorDetail: detail ? `${step.agent}: ${detail}` : null,
+          finishedAt: new Date(),
+        })
         .where(and(eq(runs.id, step.runId), eq(runs.status, 'running')))
         .returning({ id: runs.id });
       if (run) {
@@ -510,7 +515,7 @@ export class Runner {
           .where(and(eq(tasks.id, taskId), eq(tasks.status, 'running')));
       }
     });
-    this.options.logger.warn({ runId: step.runId, step: step.agent, error: message }, 'run failed');
+    this.options.logger.warn({ runId: step.runId, step: step.agent, error: message, detail }, 'run failed');
   }
 
   private async releaseLeases(all: boolean): Promise<number> {

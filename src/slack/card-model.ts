@@ -35,6 +35,7 @@ export function toRunModel({ run, steps }: RunWithSteps): RunModel {
     status: run.status as RunStatus,
     startedBy: run.startedBy,
     error: run.error,
+    errorDetail: run.errorDetail,
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
     steps: steps.map((s) => ({

@@ -324,7 +324,7 @@ export class TaskStore {
         if (!claimed) throw new LostRace();
         const [run] = await tx
           .update(runs)
-          .set({ status: 'queued', error: null, finishedAt: null })
+          .set({ status: 'queued', error: null, errorDetail: null, finishedAt: null })
           .where(and(eq(runs.id, last.id), inArray(runs.status, ['failed', 'cancelled'])))
           .returning();
         if (!run) throw new LostRace();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { schema } from '../../db/index.js';
 import { type Agent, type AgentContext, AgentError } from '../../src/agents/types.js';
 import { createLogger } from '../../src/logger.js';
-import { backoffDelay, describeFailure } from '../../src/orchestrator/retry-policy.js';
+import { backoffDelay, describeFailure, UNEXPECTED_FAILURE } from '../../src/orchestrator/retry-policy.js';
 import { Runner } from '../../src/orchestrator/runner.js';
 import { TaskStore } from '../../src/tasks/task-store.js';
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/database.js';
@@ -37,14 +37,20 @@ describe('retry policy', () => {
     expect(backoffDelay(1, policy, 5_000, () => 0.5)).toBe(5_000);
   });
 
-  it('classifies agent errors and treats unknown errors as permanent', () => {
+  it('classifies agent errors and treats unknown errors as permanent, their text for approvers only', () => {
     expect(describeFailure(new AgentError('SMTP 451', 'transient', { retryAfterMs: 10 }))).toEqual({
       message: 'SMTP 451',
+      detail: undefined,
       transient: true,
       retryAfterMs: 10,
     });
-    expect(describeFailure(new TypeError('x is undefined\n    at foo'))).toEqual({
-      message: 'x is undefined',
+    expect(
+      describeFailure(new AgentError('GitHub refused (401)', 'permanent', { detail: 'check GITHUB_TOKEN' })),
+    ).toMatchObject({ message: 'GitHub refused (401)', detail: 'check GITHUB_TOKEN' });
+    // An unexpected error may name hosts, paths or variables: the card gets a plain sentence.
+    expect(describeFailure(new TypeError('connect ECONNREFUSED db.internal:5432\n    at foo'))).toEqual({
+      message: UNEXPECTED_FAILURE,
+      detail: 'connect ECONNREFUSED db.internal:5432',
       transient: false,
     });
   });

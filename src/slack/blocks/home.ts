@@ -118,6 +118,10 @@ function runs(h: HomeModel): KnownBlock[] {
     } · ${slackDate(run.createdAt)} by ${userMention(run.startedBy)}`;
     const steps = run.steps.map((s) => renderStep(s, { preview: false, detailMax: 200 }));
     const err = run.error ? [`_${safeCut(run.error.replace(/\s+/g, ' '), 300)}_`] : [];
+    // App Home is private to its viewer: approvers see what to fix, which the channel's card does not say.
+    if (h.isApprover && run.errorDetail) {
+      err.push(`Details for approvers: ${safeCut(run.errorDetail.replace(/\s+/g, ' '), 400)}`);
+    }
     blocks.push(
       section(
         `${head}\n${joinLinesWithin([...steps, ...err], LIMITS.sectionText - head.length - 1, more, LINE_MAX)}`,

@@ -26,6 +26,8 @@ export interface RunModel {
   status: RunStatus;
   startedBy: string;
   error: string | null;
+  /** The actionable detail of a failure, for approvers only (App Home, ephemeral); never on the card. */
+  errorDetail?: string | null;
   createdAt: Date;
   finishedAt: Date | null;
   steps: StepModel[];
