@@ -27,7 +27,7 @@ export class FailureNotifier {
     try {
       const latest = await this.store.latestRun(taskId);
       const run = latest?.run;
-      if (!run || run.status !== 'failed' || !run.errorDetail) return;
+      if (run?.status !== 'failed' || !run.errorDetail) return;
       const key = `${run.id}:${run.finishedAt?.getTime() ?? 0}`;
       if (this.told.has(key)) return;
       this.told.add(key);

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
 import {
   auditEvents,
@@ -12,24 +12,12 @@ import {
   tasks,
 } from '../../db/schema.js';
 import type { ExtractedTask } from '../domain/extraction.js';
-import { idempotencyKey, PHASE1_STEPS } from '../domain/pipeline.js';
 import { statusAfterEdit, type TaskFields, type TaskStatus } from '../domain/task.js';
-import { PermissionDenied, type PermissionService } from './permission-service.js';
+import type { PermissionService } from './permission-service.js';
+import { RunStarter } from './run-start.js';
+import { guard, requireVersion, STALE_CARD_MESSAGE, STATUS_WORDS, TaskActionError } from './task-errors.js';
 
-/** A refused task action; `message` is written for the person who clicked. */
-export class TaskActionError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'not_found' | 'forbidden' | 'invalid_state' | 'stale',
-  ) {
-    super(message);
-    this.name = 'TaskActionError';
-  }
-}
-
-/** What a click answers when the card the person saw is older than the task. */
-export const STALE_CARD_MESSAGE =
-  'This task changed since you looked — nothing was done. Here is the current card; check it and click again.';
+export { STALE_CARD_MESSAGE, TaskActionError };
 
 export interface NewDiscussion {
   teamId: string | null;
@@ -52,16 +40,6 @@ export interface RunWithSteps {
   steps: StepRow[];
 }
 
-const STATUS_WORDS: Record<TaskStatus, string> = {
-  proposed: 'waiting for approval',
-  approved: 'approved',
-  rejected: 'rejected',
-  running: 'running',
-  done: 'done',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
-
 /**
  * Every change to tasks, runs and steps made on behalf of a person goes through here, with the
  * rules of src/domain applied and an audit event written in the same transaction.
@@ -70,7 +48,33 @@ export class TaskStore {
   constructor(
     private readonly db: Db,
     readonly permissions: PermissionService,
-  ) {}
+  ) {
+    this.runStarter = new RunStarter(db, permissions, (taskId) => this.requireTask(taskId));
+  }
+
+  private readonly runStarter: RunStarter;
+
+  /** Starts a run for the approved version the click carried, or returns the run already started. */
+  startRun(
+    taskId: string,
+    actor: string,
+    expectedVersion: number,
+  ): Promise<{ run: RunRow; created: boolean }> {
+    return this.runStarter.startRun(taskId, actor, expectedVersion);
+  }
+
+  /** Puts a failed or cancelled run back in the queue; steps that succeeded stay done. */
+  retryRun(
+    taskId: string,
+    actor: string,
+    expectedVersion: number,
+  ): Promise<{ run: RunRow; created: boolean }> {
+    return this.runStarter.retryRun(taskId, actor, expectedVersion);
+  }
+
+  liveRun(taskId: string): Promise<RunRow | undefined> {
+    return this.runStarter.liveRun(taskId);
+  }
 
   async createDiscussion(
     discussion: NewDiscussion,
@@ -212,7 +216,7 @@ export class TaskStore {
 
   /** Approves exactly the version the approver saw; any change since then refuses the click. */
   async approveTask(taskId: string, actor: string, expectedVersion: number): Promise<TaskRow> {
-    await this.guard(this.permissions.requireApprover(actor, 'approve'));
+    await guard(this.permissions.requireApprover(actor, 'approve'));
     return this.transition(taskId, actor, expectedVersion, 'approve', ['proposed'], {
       status: 'approved',
       approvedBy: actor,
@@ -223,7 +227,7 @@ export class TaskStore {
   }
 
   async rejectTask(taskId: string, actor: string, expectedVersion: number): Promise<TaskRow> {
-    await this.guard(this.permissions.requireApprover(actor, 'reject'));
+    await guard(this.permissions.requireApprover(actor, 'reject'));
     return this.transition(taskId, actor, expectedVersion, 'reject', ['proposed', 'approved'], {
       status: 'rejected',
       rejectedBy: actor,
@@ -231,148 +235,6 @@ export class TaskStore {
       approvedBy: null,
       approvedAt: null,
     });
-  }
-
-  /**
-   * Starts a run for an approved task, or returns the run already started. Concurrent clicks
-   * race on a conditional update and on the one-live-run-per-task index; exactly one wins.
-   */
-  async startRun(
-    taskId: string,
-    actor: string,
-    expectedVersion: number,
-  ): Promise<{ run: RunRow; created: boolean }> {
-    await this.guard(this.permissions.requireApprover(actor, 'execute'));
-    const task = await this.requireTask(taskId);
-    const already = await this.runAlreadyGoing(task);
-    if (already) return already;
-    requireVersion(task, expectedVersion);
-    if (task.status !== 'approved') {
-      throw new TaskActionError(
-        task.status === 'proposed'
-          ? 'This task must be approved before it can be executed.'
-          : `This task is ${STATUS_WORDS[task.status as TaskStatus]}; only an approved task can be executed.`,
-        'invalid_state',
-      );
-    }
-    return this.raceSafely(taskId, () =>
-      this.db.transaction(async (tx) => {
-        const [claimed] = await tx
-          .update(tasks)
-          .set({ status: 'running', version: sql`${tasks.version} + 1`, updatedAt: new Date() })
-          .where(and(eq(tasks.id, taskId), eq(tasks.status, 'approved'), eq(tasks.version, expectedVersion)))
-          .returning();
-        if (!claimed) throw new LostRace();
-        const [run] = await tx
-          .insert(runs)
-          .values({ taskId, startedBy: actor, status: 'queued' })
-          .returning();
-        if (!run) throw new Error('insert run returned nothing');
-        await tx.insert(steps).values(
-          PHASE1_STEPS.map((agent, position) => ({
-            runId: run.id,
-            agent,
-            position,
-            idempotencyKey: idempotencyKey(run.id, agent),
-          })),
-        );
-        await tx
-          .insert(auditEvents)
-          .values({ taskId, actor, action: 'execute', detail: { runId: run.id, version: expectedVersion } });
-        return { run, created: true };
-      }),
-    );
-  }
-
-  /** Puts a failed or cancelled run back in the queue; steps that succeeded stay done. */
-  async retryRun(
-    taskId: string,
-    actor: string,
-    expectedVersion: number,
-  ): Promise<{ run: RunRow; created: boolean }> {
-    await this.guard(this.permissions.requireApprover(actor, 'retry'));
-    const task = await this.requireTask(taskId);
-    const already = await this.runAlreadyGoing(task);
-    if (already) return already;
-    requireVersion(task, expectedVersion);
-    if (task.status !== 'failed' && task.status !== 'cancelled') {
-      throw new TaskActionError(
-        `This task is ${STATUS_WORDS[task.status as TaskStatus]}; only a failed or cancelled run can be retried.`,
-        'invalid_state',
-      );
-    }
-    const [last] = await this.db
-      .select()
-      .from(runs)
-      .where(eq(runs.taskId, taskId))
-      .orderBy(desc(runs.createdAt))
-      .limit(1);
-    if (!last) throw new TaskActionError('There is no run to retry; use Execute.', 'invalid_state');
-    return this.raceSafely(taskId, () =>
-      this.db.transaction(async (tx) => {
-        const [claimed] = await tx
-          .update(tasks)
-          .set({ status: 'running', version: sql`${tasks.version} + 1`, updatedAt: new Date() })
-          .where(
-            and(
-              eq(tasks.id, taskId),
-              inArray(tasks.status, ['failed', 'cancelled']),
-              eq(tasks.version, expectedVersion),
-            ),
-          )
-          .returning();
-        if (!claimed) throw new LostRace();
-        const [run] = await tx
-          .update(runs)
-          .set({ status: 'queued', error: null, errorDetail: null, finishedAt: null })
-          .where(and(eq(runs.id, last.id), inArray(runs.status, ['failed', 'cancelled'])))
-          .returning();
-        if (!run) throw new LostRace();
-        await tx
-          .update(steps)
-          .set({ status: 'pending', attempt: 0, error: null, finishedAt: null, nextAttemptAt: null })
-          .where(and(eq(steps.runId, run.id), or(eq(steps.status, 'failed'), eq(steps.status, 'skipped'))));
-        await tx
-          .insert(auditEvents)
-          .values({ taskId, actor, action: 'retry', detail: { runId: run.id, version: expectedVersion } });
-        return { run, created: true };
-      }),
-    );
-  }
-
-  /**
-   * Runs a run-starting transaction; when a concurrent click won the race (our conditional
-   * update matched nothing, or the one-live-run index refused us), answers with the winner's run.
-   */
-  private async raceSafely(
-    taskId: string,
-    start: () => Promise<{ run: RunRow; created: boolean }>,
-  ): Promise<{ run: RunRow; created: boolean }> {
-    try {
-      return await start();
-    } catch (err) {
-      if (err instanceof LostRace || isUniqueViolation(err)) {
-        const live = await this.liveRun(taskId);
-        if (live) return { run: live, created: false };
-        throw new TaskActionError(STALE_CARD_MESSAGE, 'stale');
-      }
-      throw err;
-    }
-  }
-
-  /** A click on a task that is already running answers with its live run (nothing new starts). */
-  private async runAlreadyGoing(task: TaskRow): Promise<{ run: RunRow; created: false } | undefined> {
-    if (task.status !== 'running') return undefined;
-    const live = await this.liveRun(task.id);
-    return live ? { run: live, created: false } : undefined;
-  }
-
-  async liveRun(taskId: string): Promise<RunRow | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(runs)
-      .where(and(eq(runs.taskId, taskId), inArray(runs.status, ['queued', 'running'])));
-    return row;
   }
 
   /** The task's most recent run with its steps, in one statement. */
@@ -408,16 +270,6 @@ export class TaskStore {
     return row;
   }
 
-  /** A permission refusal becomes the TaskActionError the Slack layer shows to the clicker. */
-  private async guard(check: Promise<void>): Promise<void> {
-    try {
-      await check;
-    } catch (err) {
-      if (err instanceof PermissionDenied) throw new TaskActionError(err.message, 'forbidden');
-      throw err;
-    }
-  }
-
   private async transition(
     taskId: string,
     actor: string,
@@ -443,7 +295,7 @@ export class TaskStore {
           .from(discussions)
           .where(eq(discussions.id, current.discussionId));
         // The approver check ran before the transaction (it may ask Slack); this one is pure.
-        await this.guard(
+        await guard(
           Promise.resolve().then(() =>
             this.permissions.requireNotSelf(actor, {
               requestedBy: origin?.requestedBy ?? '',
@@ -465,20 +317,6 @@ export class TaskStore {
       return updated;
     });
   }
-}
-
-class LostRace extends Error {}
-
-/** Refuses a click made on a card older than the task. */
-function requireVersion(task: Pick<TaskRow, 'version'>, expectedVersion: number): void {
-  if (task.version !== expectedVersion) throw new TaskActionError(STALE_CARD_MESSAGE, 'stale');
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-  }
-  return false;
 }
 
 /** A malformed id cannot name a task: answer not_found without asking the database. */
