@@ -19,12 +19,13 @@ import type { Logger } from '../logger.js';
 import { SLASH_COMMANDS } from '../slack/ids.js';
 import { listDryRunIssues } from './dry-run-issues.js';
 import type { LiveUpdates } from './live-updates.js';
+import { decodeEmail } from './mime-decode.js';
 import type { Outbox } from './outbox.js';
 import { Bodies, userId } from './sandbox-api/bodies.js';
 import { guardRequest, HttpError, parse, readRequestBody, sendJson } from './sandbox-api/http.js';
-import { pageState, type ViewErrors } from './sandbox-api/page-state.js';
+import { pageState } from './sandbox-api/page-state.js';
 import { ProblemLog } from './sandbox-api/problems.js';
-import { type SentResponse, SlackRequestSender } from './slack-requests.js';
+import { type SentResponse, SlackRequestSender, StaleElementError } from './slack-requests.js';
 import type { SlackWebApiStandIn } from './slack-web-api.js';
 import { sendPublicFile } from './static-files.js';
 import { mentions, toSlackText } from './user-text.js';
@@ -64,8 +65,6 @@ export class SandboxApi {
   private readonly problems: ProblemLog;
   /** When each ephemeral appeared (the stand-in keeps none), to place it among the messages. */
   private readonly ephemeralTimes: string[] = [];
-  /** `response_action: errors` answers, kept until the view changes (its hash moves on). */
-  private readonly viewErrors: ViewErrors = new Map();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: SandboxApiOptions) {
@@ -171,7 +170,7 @@ export class SandboxApi {
       case 'outbox-message': {
         const raw = await this.options.outbox.read(url.searchParams.get('name') ?? '');
         if (raw === undefined) throw new HttpError(404, 'no such message in the outbox');
-        sendJson(res, 200, { raw });
+        sendJson(res, 200, { raw, email: decodeEmail(raw) });
         return;
       }
       case 'issues':
@@ -191,7 +190,6 @@ export class SandboxApi {
       version: this.live.version,
       approvers: this.options.approvers,
       ephemeralTimes: this.ephemeralTimes,
-      viewErrors: this.viewErrors,
       problems: this.problems.list,
     });
   }
@@ -219,8 +217,8 @@ export class SandboxApi {
         const a = parse(Bodies.close, body);
         const view = this.standIn.view(a.viewId);
         if (view?.kind !== 'modal' || view.userId !== a.user) throw new HttpError(404, 'no such open modal');
-        this.standIn.closeView(a.viewId);
-        return { ok: true };
+        const sent = await this.requireSender().viewClosed(a);
+        return sent ? this.problems.outcome(sent, 'view_closed') : { ok: true };
       }
       case 'home': {
         const a = parse(Bodies.home, body);
@@ -318,15 +316,19 @@ export class SandboxApi {
               actionId: a.actionId,
               ...(a.blockId !== undefined ? { blockId: a.blockId } : {}),
               ...(a.value !== undefined ? { value: a.value } : {}),
+              ...(a.values !== undefined ? { values: a.values } : {}),
             })
           : await sender.homeBlockAction({
               user: a.user,
               actionId: a.actionId,
               ...(a.value !== undefined ? { value: a.value } : {}),
+              ...(a.values !== undefined ? { values: a.values } : {}),
             });
     } catch (err) {
-      // The element is gone (the card changed meanwhile): Slack would not send the click either.
-      throw new HttpError(409, err instanceof Error ? err.message : String(err));
+      // The card changed between render and click: Slack would not send the click either, and the person
+      // sees the new card, not an error. The page refreshes quietly.
+      if (err instanceof StaleElementError) return { ok: false, stale: true, error: err.message };
+      throw err;
     }
     return this.problems.outcome(sent, `the click on ${a.actionId}`);
   }
@@ -334,7 +336,6 @@ export class SandboxApi {
   private async submit(a: z.infer<typeof Bodies.submit>): Promise<Json> {
     const open = this.standIn.view(a.viewId);
     if (open?.kind !== 'modal' || open.userId !== a.user) throw new HttpError(404, 'no such open modal');
-    const hash = String(open.view.hash);
     let sent: SentResponse;
     try {
       sent = await this.requireSender().viewSubmission(a);
@@ -349,11 +350,9 @@ export class SandboxApi {
     const ack = isObject(sent.json) ? sent.json : {};
     if (ack.response_action === 'errors' && isObject(ack.errors)) {
       const errors = Object.fromEntries(Object.entries(ack.errors).map(([k, v]) => [k, String(v)]));
-      this.viewErrors.set(a.viewId, { hash, errors });
-      this.live.changed();
+      // Only the page that submitted shows these (as the Slack client does): a reload shows the modal without them.
       return { ok: true, responseAction: 'errors', errors };
     }
-    this.viewErrors.delete(a.viewId);
     return {
       ok: true,
       ...(typeof ack.response_action === 'string' ? { responseAction: ack.response_action } : {}),

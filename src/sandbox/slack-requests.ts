@@ -76,7 +76,7 @@ function optionsOf(element: Json): Json[] {
 }
 
 /** The action entry Slack sends for a click or selection on `element`. */
-function actionFor(element: Json, blockId: string, value: string | undefined): Json {
+function actionFor(element: Json, blockId: string, value: string | undefined, values?: string[]): Json {
   const type = String(element.type);
   const base: Json = { type, block_id: blockId, action_id: element.action_id, action_ts: actionTs() };
   switch (type) {
@@ -89,10 +89,16 @@ function actionFor(element: Json, blockId: string, value: string | undefined): J
         ...(element.url !== undefined ? { url: element.url } : {}),
       };
     case 'static_select':
+    case 'radio_buttons':
     case 'overflow': {
       const option = optionsOf(element).find((o) => o.value === value);
       if (!option) throw new Error(`no option with value ${String(value)} in ${String(element.action_id)}`);
       return { ...base, selected_option: { text: option.text, value: option.value } };
+    }
+    case 'checkboxes': {
+      const ticked = new Set(values ?? []);
+      const selected = optionsOf(element).filter((o) => ticked.has(String(o.value)));
+      return { ...base, selected_options: selected.map((o) => ({ text: o.text, value: o.value })) };
     }
     case 'users_select':
       return { ...base, selected_user: value };
@@ -204,12 +210,20 @@ export interface SlashCommandArgs {
   command?: string;
 }
 
+/**
+ * The element clicked is no longer there (the message or Home tab changed, or is gone): Slack would not
+ * have sent the click, so there is nothing to send.
+ */
+export class StaleElementError extends Error {}
+
 export interface BlockActionArgs {
   user: string;
   channel: string;
   messageTs: string;
   actionId: string;
   value?: string;
+  /** The options ticked after the click, for checkboxes. */
+  values?: string[];
   blockId?: string;
 }
 
@@ -270,9 +284,10 @@ export class SlackRequestSender {
   /** The `block_actions` payload of a click on a message the stand-in holds (HTTP `payload=` field, or Socket Mode `interactive`). */
   blockActionPayload(a: BlockActionArgs): Json {
     const message = this.standIn.apiMessage(a.channel, a.messageTs);
-    if (!message) throw new Error(`no message ${a.messageTs} in ${a.channel}`);
+    if (!message) throw new StaleElementError(`no message ${a.messageTs} in ${a.channel}`);
     const found = findElement(message.blocks, a.actionId, a.blockId);
-    if (!found) throw new Error(`message ${a.messageTs} has no element with action_id ${a.actionId}`);
+    if (!found)
+      throw new StaleElementError(`message ${a.messageTs} has no element with action_id ${a.actionId}`);
     const threadTs = typeof message.thread_ts === 'string' ? message.thread_ts : undefined;
     const payload: Json = {
       type: 'block_actions',
@@ -294,17 +309,23 @@ export class SlackRequestSender {
       message,
       state: { values: {} },
       response_url: this.standIn.createResponseUrl(a.channel, a.user, threadTs, a.messageTs),
-      actions: [actionFor(found.element, found.blockId, a.value)],
+      actions: [actionFor(found.element, found.blockId, a.value, a.values)],
     };
     return payload;
   }
 
   /** A click inside the Home tab the stand-in holds for `user`. */
-  homeBlockAction(a: { user: string; actionId: string; value?: string }): Promise<SentResponse> {
+  homeBlockAction(a: {
+    user: string;
+    actionId: string;
+    value?: string;
+    values?: string[];
+  }): Promise<SentResponse> {
     const view = this.standIn.homeView(a.user);
-    if (!view) throw new Error(`no Home tab published for ${a.user}`);
+    if (!view) throw new StaleElementError(`no Home tab published for ${a.user}`);
     const found = findElement(view.blocks, a.actionId);
-    if (!found) throw new Error(`the Home tab of ${a.user} has no element with action_id ${a.actionId}`);
+    if (!found)
+      throw new StaleElementError(`the Home tab of ${a.user} has no element with action_id ${a.actionId}`);
     const payload: Json = {
       type: 'block_actions',
       user: this.userObject(a.user),
@@ -316,7 +337,7 @@ export class SlackRequestSender {
       enterprise: null,
       is_enterprise_install: false,
       view,
-      actions: [actionFor(found.element, found.blockId, a.value)],
+      actions: [actionFor(found.element, found.blockId, a.value, a.values)],
     };
     return this.sendPayload(payload);
   }
@@ -363,6 +384,29 @@ export class SlackRequestSender {
     if (result.errors.length > 0) {
       throw new Error(`the app answered the submission with an invalid view: ${result.errors.join('; ')}`);
     }
+  }
+
+  /**
+   * The person closes the open modal `viewId` (✕ or Cancel): the stand-in closes it, and Slack tells the app
+   * with `view_closed` only when the view asked for it (`notify_on_close`); otherwise nothing is sent.
+   */
+  async viewClosed(a: { user: string; viewId: string }): Promise<SentResponse | undefined> {
+    const open = this.standIn.view(a.viewId);
+    if (open?.kind !== 'modal') throw new Error(`view ${a.viewId} is not an open modal`);
+    if (open.userId !== a.user) throw new Error(`view ${a.viewId} belongs to ${open.userId}, not ${a.user}`);
+    this.standIn.closeView(a.viewId);
+    if (open.view.notify_on_close !== true) return undefined;
+    return this.sendPayload({
+      type: 'view_closed',
+      team: this.team(),
+      user: this.userObject(a.user),
+      api_app_id: this.standIn.appId,
+      token: this.verificationToken,
+      view: open.view,
+      is_cleared: false,
+      is_enterprise_install: false,
+      enterprise: null,
+    });
   }
 
   /** The message shortcut `callbackId` used on a message the stand-in holds. */

@@ -360,7 +360,7 @@ describe('unsupported blocks and elements are shown, never dropped', () => {
     const html = renderBlocks(
       [
         { type: 'actions', elements: [{ type: 'workflow_button', action_id: 'w', text: plain('Run') }] },
-        { type: 'section', text: md('x'), accessory: { type: 'radio_buttons', action_id: 'r', options: [] } },
+        { type: 'section', text: md('x'), accessory: { type: 'conversations_select', action_id: 'r' } },
         { type: 'context', elements: [{ type: 'rich_text', elements: [] }] },
         {
           type: 'input',
@@ -372,7 +372,7 @@ describe('unsupported blocks and elements are shown, never dropped', () => {
       { surface: 'modal' },
     );
     expect(html.match(/class="bk-unsupported"/g)).toHaveLength(4);
-    for (const type of ['workflow_button', 'radio_buttons', 'rich_text', 'file_input']) {
+    for (const type of ['workflow_button', 'conversations_select', 'rich_text', 'file_input']) {
       expect(html).toContain(`data-unsupported="${type}"`);
     }
   });

@@ -183,7 +183,7 @@ describe('the sandbox API', () => {
     expect(unknown.status).toBe(400);
   });
 
-  it('keeps response_action errors on the open modal until the view changes, and closes it on success', async () => {
+  it('answers the submitting page with response_action errors (a reload shows none), and closes the modal on success', async () => {
     const sample = await post('sample', { channel: 'C0ENG' });
     await post('command', {
       user: lena.id,
@@ -205,17 +205,22 @@ describe('the sandbox API', () => {
     });
     expect(click.json).toEqual({ ok: true });
     await sandbox.idle();
-    const modal = (await state(lena.id)).modal as { id: string; errors: Json } | null;
-    expect(modal?.errors).toEqual({});
+    const modal = (await state(lena.id)).modal as { id: string; errors?: Json } | null;
+    expect(modal?.id).toMatch(/^V/);
     expect((await state(bob.id)).modal).toBeNull();
 
     const labels = Array.from({ length: 11 }, (_, i) => `l${i}`).join(',');
     const values = { labels: { labels: { type: 'plain_text_input', value: labels } } };
     const refused = await post('submit', { user: lena.id, viewId: modal?.id, values });
-    expect(refused.json).toMatchObject({ ok: true, responseAction: 'errors' });
-    expect(((await state(lena.id)).modal as { errors: Json }).errors).toEqual({
-      labels: expect.stringMatching(/Up to 10 labels/),
+    expect(refused.json).toEqual({
+      ok: true,
+      responseAction: 'errors',
+      errors: { labels: expect.stringMatching(/Up to 10 labels/) },
     });
+    // The modal stays open, but what a reloaded page fetches carries no stale error.
+    const reloaded = (await state(lena.id)).modal as Json | null;
+    expect(reloaded?.id).toBe(modal?.id);
+    expect(reloaded).not.toHaveProperty('errors');
     // Someone else cannot submit (or close) Lena's modal.
     expect((await post('submit', { user: bob.id, viewId: modal?.id, values })).status).toBe(404);
 
@@ -226,6 +231,31 @@ describe('the sandbox API', () => {
     });
     expect(ok.json).toEqual({ ok: true });
     await sandbox.idle();
+    expect((await state(lena.id)).modal).toBeNull();
+
+    // A click on an element the card no longer has (it changed meanwhile) is stale, not an error to show.
+    const stale = await post('action', {
+      surface: 'message',
+      user: lena.id,
+      channel: 'C0ENG',
+      messageTs: card?.ts,
+      actionId: 'task_gone_meanwhile',
+    });
+    expect(stale.status).toBe(200);
+    expect(stale.json).toMatchObject({ ok: false, stale: true });
+    expect((await state(lena.id)).problems).toEqual([]);
+  });
+
+  it('closes a modal for its owner only', async () => {
+    const trigger = sandbox.standIn.createTriggerId(lena.id);
+    const bot = new WebClient(sandbox.standIn.token, { slackApiUrl: sandbox.standIn.url });
+    const opened = await bot.views.open({
+      trigger_id: trigger,
+      view: { type: 'modal', title: { type: 'plain_text', text: 'Hi' }, blocks: [] },
+    });
+    const viewId = opened.view?.id ?? '';
+    expect((await post('close', { user: bob.id, viewId })).status).toBe(404);
+    expect(await post('close', { user: lena.id, viewId })).toEqual({ status: 200, json: { ok: true } });
     expect((await state(lena.id)).modal).toBeNull();
   });
 
@@ -261,8 +291,13 @@ describe('the sandbox API', () => {
     expect(list.messages).toEqual([
       expect.objectContaining({ name: 'm1.eml', subject: 'Hello ✅', to: 'team@x' }),
     ]);
-    const one = await fetch(`${sandbox.url}/sandbox/api/outbox-message?name=m1.eml`);
-    expect(((await one.json()) as Json).raw).toContain('body');
+    const one = (await (await fetch(`${sandbox.url}/sandbox/api/outbox-message?name=m1.eml`)).json()) as Json;
+    expect(one.raw).toContain('body');
+    expect(one.email).toMatchObject({
+      headers: { subject: 'Hello ✅', to: 'team@x' },
+      text: 'body',
+      html: null,
+    });
     const traversal = await fetch(
       `${sandbox.url}/sandbox/api/outbox-message?name=${encodeURIComponent('../secret.eml')}`,
     );

@@ -7,6 +7,7 @@ import {
   datePicker,
   plainText,
   SlackRequestSender,
+  StaleElementError,
   signSlackRequest,
   staticSelect,
   usersSelect,
@@ -150,7 +151,80 @@ describe('SlackRequestSender against a verifying server', () => {
     });
     expect(() =>
       sender.blockAction({ user: 'U1', channel: 'C1', messageTs: ts, actionId: 'missing' }),
-    ).toThrow(/no element/);
+    ).toThrow(StaleElementError);
+  });
+
+  it('sends what is ticked after a click on checkboxes, and the chosen radio option', async () => {
+    const client = new (await import('@slack/bolt')).webApi.WebClient(standIn.token, {
+      slackApiUrl: standIn.url,
+      retryConfig: { retries: 0 },
+    });
+    const option = (value: string) => ({ text: { type: 'plain_text' as const, text: value }, value });
+    const posted = await client.chat.postMessage({
+      channel: 'C1',
+      text: 'criteria',
+      blocks: [
+        {
+          type: 'actions',
+          block_id: 'crit',
+          elements: [
+            { type: 'checkboxes', action_id: 'tick', options: [option('a'), option('b'), option('c')] },
+            { type: 'radio_buttons', action_id: 'prio', options: [option('HIGH'), option('LOW')] },
+          ],
+        },
+      ],
+    });
+    const ts = posted.ts as string;
+    await sender.blockAction({
+      user: 'U1',
+      channel: 'C1',
+      messageTs: ts,
+      actionId: 'tick',
+      values: ['c', 'a'],
+    });
+    await sender.blockAction({ user: 'U1', channel: 'C1', messageTs: ts, actionId: 'prio', value: 'LOW' });
+    const actions = receiver.received.map(
+      (r) => JSON.parse(new URLSearchParams(r.body).get('payload') ?? '{}').actions[0],
+    );
+    expect(actions[0]).toMatchObject({
+      type: 'checkboxes',
+      action_id: 'tick',
+      selected_options: [option('a'), option('c')],
+    });
+    expect(actions[1]).toMatchObject({ type: 'radio_buttons', selected_option: option('LOW') });
+  });
+
+  it('closes a modal, and sends view_closed only when the view asked with notify_on_close', async () => {
+    const client = new (await import('@slack/bolt')).webApi.WebClient(standIn.token, {
+      slackApiUrl: standIn.url,
+      retryConfig: { retries: 0 },
+    });
+    const modal = (notify: boolean) => ({
+      type: 'modal' as const,
+      callback_id: 'edit',
+      title: { type: 'plain_text' as const, text: 'Edit' },
+      blocks: [],
+      ...(notify ? { notify_on_close: true } : {}),
+    });
+    const quiet = await client.views.open({ trigger_id: standIn.createTriggerId('U1'), view: modal(false) });
+    const quietId = quiet.view?.id ?? '';
+    expect(await sender.viewClosed({ user: 'U1', viewId: quietId })).toBeUndefined();
+    expect(standIn.view(quietId)).toBeUndefined();
+    expect(receiver.received).toHaveLength(0);
+
+    const told = await client.views.open({ trigger_id: standIn.createTriggerId('U1'), view: modal(true) });
+    const toldId = told.view?.id ?? '';
+    const sent = await sender.viewClosed({ user: 'U1', viewId: toldId });
+    expect(sent?.status).toBe(200);
+    expect(standIn.view(toldId)).toBeUndefined();
+    const payload = JSON.parse(new URLSearchParams(receiver.received[0]?.body).get('payload') ?? '{}');
+    expect(payload).toMatchObject({
+      type: 'view_closed',
+      user: { id: 'U1' },
+      view: { id: toldId, callback_id: 'edit', notify_on_close: true },
+      is_cleared: false,
+    });
+    await expect(sender.viewClosed({ user: 'U1', viewId: toldId })).rejects.toThrow(/not an open modal/);
   });
 
   it('lets raw requests through unsigned, which the server refuses', async () => {

@@ -4,6 +4,7 @@
  * events, with polling as a fallback), and turns clicks, submissions and typed messages into calls to the
  * sandbox API — which sends the bot the same signed requests Slack would.
  */
+import { renderMail } from './mail-view.js';
 import { escapeHtml, mrkdwn, renderBlocks, renderConfirm, renderModal } from './render-blocks.js';
 import { isMissing, REQUIRED_MESSAGE, stateValue } from './view-state.js';
 
@@ -19,10 +20,13 @@ const ui = {
   /** @type {Json | null} */ state: null,
   /** @type {Set<number>} */ dismissed: new Set(),
   /** @type {string | null} */ modalKey: null,
+  /** `response_action: errors` of this page's last submission; never from the server, so a reload shows none. */
+  /** @type {{ id: string, hash: string, errors: Record<string, string> } | null} */ modalErrors: null,
   /** @type {Json[]} */ issues: [],
   /** @type {Json[]} */ outbox: [],
   outboxDir: '',
   /** @type {string | null} */ openMail: null,
+  /** @type {Json | null} */ mail: null,
   live: false,
 };
 
@@ -49,7 +53,9 @@ async function api(path, body) {
 /** Sends an action and reports what Slack would show when it fails. @param {string} path @param {Json} body */
 async function act(path, body) {
   const result = await api(path, body);
-  if (result.ok === false) toast(String(result.error ?? 'Something went wrong'), 'error');
+  // A click on a card that changed meanwhile is not an error to the person: Slack shows the new card.
+  if (result.stale === true) void refresh();
+  else if (result.ok === false) toast(String(result.error ?? 'Something went wrong'), 'error');
   return result;
 }
 
@@ -330,14 +336,11 @@ function renderOutbox() {
         `<button type="button" class="list-item${ui.openMail === m.name ? ' active' : ''}" data-mail="${escapeHtml(m.name)}" data-testid="outbox-item"><b>${escapeHtml(m.subject)}</b><span>to ${escapeHtml(m.to)} · ${escapeHtml(new Date(m.modified).toLocaleString())}</span></button>`,
     )
     .join('');
-  const el = $('outbox');
-  const viewer = el.querySelector('.mail-raw');
-  const raw = viewer ? viewer.outerHTML : '';
   setHtml(
-    el,
+    $('outbox'),
     (list ||
       '<div class="empty">No emails yet. Execute an approved task: its email is written here as an .eml file.</div>') +
-      raw,
+      (ui.mail ? renderMail(ui.mail) : ''),
   );
 }
 
@@ -425,16 +428,18 @@ function renderModalLayer(s) {
     ui.modalKey = null;
     return;
   }
-  const key = `${modal.id}|${modal.view.hash}|${JSON.stringify(modal.errors)}`;
+  const kept = ui.modalErrors;
+  const errors = kept && kept.id === modal.id && kept.hash === modal.view.hash ? kept.errors : {};
+  const key = `${modal.id}|${modal.view.hash}|${JSON.stringify(errors)}`;
   if (key === ui.modalKey && !layer.hidden) return;
   const old = /** @type {HTMLElement | null} */ (layer.querySelector('form'));
-  const kept = old && old.dataset.viewId === modal.id ? readControls(old) : null;
-  layer.innerHTML = renderModal(modal.view, { ...renderContext(), surface: 'modal', errors: modal.errors });
+  const typed = old && old.dataset.viewId === modal.id ? readControls(old) : null;
+  layer.innerHTML = renderModal(modal.view, { ...renderContext(), surface: 'modal', errors });
   const form = /** @type {HTMLElement} */ (layer.querySelector('form'));
-  if (kept) writeControls(form, kept);
+  if (typed) writeControls(form, typed);
   layer.hidden = false;
   ui.modalKey = key;
-  if (!kept) /** @type {HTMLElement | null} */ (form.querySelector('input, textarea, select'))?.focus();
+  if (!typed) /** @type {HTMLElement | null} */ (form.querySelector('input, textarea, select'))?.focus();
 }
 
 /** The element JSON of an input block of the open modal. @param {string} blockId */
@@ -463,8 +468,11 @@ async function submitModal(form) {
   if (Object.keys(missing).length > 0) return;
   const submit = /** @type {HTMLButtonElement | null} */ (form.querySelector('[data-modal-submit]'));
   if (submit) submit.disabled = true;
+  const hash = String(ui.state?.modal?.view.hash ?? '');
   try {
-    await act('submit', { user: ui.me, viewId, values });
+    const result = await act('submit', { user: ui.me, viewId, values });
+    ui.modalErrors =
+      result.responseAction === 'errors' ? { id: viewId, hash, errors: result.errors ?? {} } : null;
   } finally {
     if (submit) submit.disabled = false;
   }
@@ -551,8 +559,11 @@ async function copyLink(link) {
 
 // ------------------------------------------------------------------ actions
 
-/** A click or choice on an interactive element of a message or the Home tab. @param {HTMLElement} el @param {string | undefined} value */
-async function elementAction(el, value) {
+/**
+ * A click or choice on an interactive element of a message or the Home tab.
+ * @param {HTMLElement} el @param {string | undefined} value @param {string[]} [values] ticked checkboxes
+ */
+async function elementAction(el, value, values) {
   const confirm = el.dataset.confirm ? JSON.parse(el.dataset.confirm) : null;
   if (confirm && !(await askConfirm(confirm))) return;
   if (el.dataset.url) window.open(el.dataset.url, '_blank', 'noopener');
@@ -568,6 +579,7 @@ async function elementAction(el, value) {
       actionId,
       blockId,
       ...(value !== undefined ? { value } : {}),
+      ...(values !== undefined ? { values } : {}),
     });
   } else if (el.closest('[data-surface="home"]')) {
     await act('action', {
@@ -575,6 +587,7 @@ async function elementAction(el, value) {
       user: ui.me,
       actionId,
       ...(value !== undefined ? { value } : {}),
+      ...(values !== undefined ? { values } : {}),
     });
   } else {
     toast(
@@ -703,6 +716,14 @@ function wire() {
       return;
     }
     const el = /** @type {HTMLElement | null} */ (t.closest('[data-bk-action]'));
+    if (el instanceof HTMLDivElement && !t.closest('#modal-layer') && t instanceof HTMLInputElement) {
+      // Checkboxes and radio buttons in a message or Home: Slack sends what is ticked after the click.
+      const ticked = [...el.querySelectorAll('input:checked')].map(
+        (i) => /** @type {HTMLInputElement} */ (i).value,
+      );
+      void elementAction(el, el.dataset.bkAction === 'radio_buttons' ? t.value : undefined, ticked);
+      return;
+    }
     if (
       el &&
       !t.closest('#modal-layer') &&
@@ -764,15 +785,8 @@ function wire() {
 /** @param {string} name */
 async function showMail(name) {
   ui.openMail = name;
-  const result = await api(`outbox-message?name=${encodeURIComponent(name)}`);
+  ui.mail = await api(`outbox-message?name=${encodeURIComponent(name)}`);
   renderOutbox();
-  const el = $('outbox');
-  el.querySelector('.mail-raw')?.remove();
-  el.insertAdjacentHTML(
-    'beforeend',
-    `<pre class="mail-raw" data-testid="mail-raw">${escapeHtml(result.raw ?? result.error ?? '')}</pre>`,
-  );
-  el.dataset.html = '';
 }
 
 /**

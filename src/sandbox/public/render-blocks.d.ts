@@ -17,3 +17,5 @@ export function renderBlock(block: unknown, index: number, ctx?: RenderContext):
 export function renderBlocks(blocks: unknown, ctx?: RenderContext): string;
 export function renderModal(view: unknown, ctx?: RenderContext): string;
 export function renderConfirm(confirm: unknown, ctx?: RenderContext): string;
+export function emoji(html: string): string;
+export function safeHref(url: string): string | null;

@@ -5,6 +5,8 @@
  * "unsupported" box with its JSON, never dropped. Runs in the browser and in Node (unit tests).
  */
 
+import { markdown, richText } from './render-rich-text.js';
+
 /**
  * @typedef {Record<string, unknown>} Json
  * @typedef {'message' | 'modal' | 'home'} Surface
@@ -67,12 +69,12 @@ const EMOJI = {
 };
 
 /** @param {string} html */
-function emoji(html) {
+export function emoji(html) {
   return html.replace(/:([a-z0-9_+-]+):/g, (all, name) => EMOJI[name] ?? all);
 }
 
-/** @param {string} url */
-function safeHref(url) {
+/** @param {string} url @returns {string | null} */
+export function safeHref(url) {
   return /^(https?:|mailto:)/i.test(url.trim()) ? url.trim() : null;
 }
 
@@ -312,6 +314,22 @@ export function actionElement(el, blockId, ctx = {}) {
       const options = el.type === 'users_select' ? userOptionTags(ctx, selected) : optionTags(el, selected);
       return `<select class="bk-select${el.type === 'overflow' ? ' bk-overflow' : ''}"${actionAttributes(el, blockId)}>${first}${options}</select>`;
     }
+    case 'checkboxes':
+    case 'radio_buttons': {
+      // A click sends block_actions with what is ticked now (checkboxes) or the option chosen (radio).
+      const selected = initialValues(el);
+      const kind = el.type === 'checkboxes' ? 'checkbox' : 'radio';
+      const name = `bk-${blockId}-${typeof el.action_id === 'string' ? el.action_id : ''}`;
+      const items = optionsOf(el)
+        .map(({ option }) => {
+          const description = option.description
+            ? `<span class="bk-choice-desc">${textObject(option.description, ctx)}</span>`
+            : '';
+          return `<label class="bk-choice"><input type="${kind}"${attributes({ name, value: String(option.value ?? ''), checked: selected.has(String(option.value)) })}> <span>${textObject(option.text, ctx)}${description}</span></label>`;
+        })
+        .join('');
+      return `<div class="bk-choices"${actionAttributes(el, blockId)}>${items}</div>`;
+    }
     case 'datepicker':
       return `<input type="date" class="bk-date-input"${actionAttributes(el, blockId)}${attributes({ value: typeof el.initial_date === 'string' ? el.initial_date : undefined })}>`;
     case 'image':
@@ -447,6 +465,10 @@ export function renderBlock(block, index, ctx = {}) {
       const title = block.title ? `<div class="bk-image-title">${textObject(block.title, ctx)}</div>` : '';
       return wrap(`${title}${imageTag(block, 'bk-image')}`);
     }
+    case 'rich_text':
+      return wrap(richText(block, ctx));
+    case 'markdown':
+      return wrap(markdown(typeof block.text === 'string' ? block.text : ''));
     case 'input': {
       if (ctx.surface === 'message') return unsupported('block in a message', block);
       const el = isObject(block.element) ? block.element : {};

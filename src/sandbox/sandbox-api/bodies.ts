@@ -28,12 +28,14 @@ export const Bodies = {
       actionId: z.string().min(1),
       blockId: z.string().optional(),
       value: z.string().optional(),
+      values: z.array(z.string()).max(100).optional(),
     }),
     z.object({
       surface: z.literal('home'),
       user: userId,
       actionId: z.string().min(1),
       value: z.string().optional(),
+      values: z.array(z.string()).max(100).optional(),
     }),
   ]),
   submit: z.object({

@@ -14,9 +14,6 @@ export interface Problem {
   details: string[];
 }
 
-/** `response_action: errors` answers by view id, kept until the view changes (its hash moves on). */
-export type ViewErrors = Map<string, { hash: string; errors: Record<string, string> }>;
-
 /** What `user` sees: every message, their own ephemerals, their open modal and Home tab. */
 export function pageState(input: {
   standIn: SlackWebApiStandIn;
@@ -24,7 +21,6 @@ export function pageState(input: {
   version: number;
   approvers: readonly string[];
   ephemeralTimes: readonly string[];
-  viewErrors: ViewErrors;
   problems: Problem[];
 }): Json {
   const user = input.user;
@@ -49,11 +45,8 @@ export function pageState(input: {
   const stack = s.openedViews().filter((v) => v.userId === user);
   const top = stack.at(-1);
   let modal: Json | null = null;
-  if (top) {
-    const kept = input.viewErrors.get(top.id);
-    const errors = kept && kept.hash === top.view.hash ? kept.errors : {};
-    modal = { id: top.id, view: top.view, errors, depth: stack.length };
-  }
+  // `response_action: errors` are not part of it: the page that submitted shows them, a reload does not.
+  if (top) modal = { id: top.id, view: top.view, depth: stack.length };
   return {
     version: input.version,
     team: SANDBOX_TEAM,
