@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -135,9 +136,16 @@ describe.skipIf(!hasChromium)(title, () => {
       .toMatch(/Up to 10 labels/);
     // The modal stayed open with what was typed (Slack keeps the input).
     expect(await modal.locator('#bk-title').inputValue()).toBe('Rate-limit the login endpoint');
+    // A reload shows the modal again, without the error of the earlier submission.
+    await page.reload();
+    await expect.poll(() => modal.locator('.bk-modal-header h2').textContent()).toBe('Edit task');
+    expect(await modal.locator('.bk-input-error').count()).toBe(0);
+    await modal.locator('#bk-title').fill('Rate-limit the login endpoint');
+    await modal.locator('#bk-priority').selectOption('HIGH');
     await modal.locator('#bk-labels').fill('security, backend');
     await modal.locator('[data-modal-submit]').click();
     await expect.poll(() => modal.isHidden()).toBe(true);
+    await root.locator('[data-open-thread]').click(); // the reload closed the thread pane
     const edited = card('Rate-limit the login endpoint');
     await expect.poll(() => edited.count()).toBe(1);
     await expect.poll(() => edited.textContent()).toContain('security');
@@ -186,6 +194,19 @@ describe.skipIf(!hasChromium)(title, () => {
     await page.getByTestId('nav-outbox').click();
     await page.getByTestId('outbox-item').filter({ hasText: 'Rate-limit the login endpoint' }).click();
     await expect.poll(() => page.getByTestId('mail-raw').textContent()).toMatch(/^Subject:/m);
+    // The Outbox shows the email decoded: headers, the text part, and the HTML part in a sandboxed frame.
+    const headers = page.getByTestId('mail-headers');
+    await expect.poll(() => headers.textContent()).toContain('Rate-limit the login endpoint');
+    expect(await headers.textContent()).not.toMatch(/=\?UTF-8\?/i);
+    const mailText = (await page.getByTestId('mail-text').textContent()) ?? '';
+    expect(mailText).toContain('Rate-limit the login endpoint');
+    expect(mailText).not.toMatch(/=\r?\n|=[0-9A-F]{2}/);
+    const mailFrame = page.getByTestId('mail-html');
+    expect(await mailFrame.getAttribute('sandbox')).toBe('');
+    await expect
+      .poll(() => page.frameLocator('[data-testid="mail-html"]').locator('body').textContent())
+      .toContain('Rate-limit the login endpoint');
+    await saveScreenshot(page, join(shots, 'sandbox-outbox.png'));
 
     // App Home lists the run (published by the bot on app_home_opened).
     await page.getByTestId('nav-home').click();
@@ -197,6 +218,49 @@ describe.skipIf(!hasChromium)(title, () => {
     await page.getByTestId('home').locator('a', { hasText: 'open thread' }).first().click();
     await expect.poll(() => thread().isVisible()).toBe(true);
     await expect.poll(() => edited.count()).toBe(1);
+
+    // Blocks the bot does not send yet render too: rich_text (what Slack's composer sends) and markdown.
+    const bot = new WebClient(sandbox.standIn.token, { slackApiUrl: sandbox.standIn.url });
+    await bot.chat.postMessage({
+      channel: 'C0ENG',
+      text: 'rich text',
+      blocks: [
+        {
+          type: 'rich_text',
+          elements: [
+            {
+              type: 'rich_text_section',
+              elements: [
+                { type: 'text', text: 'Release ' },
+                { type: 'text', text: 'checklist', style: { bold: true } },
+                { type: 'text', text: ' for ' },
+                { type: 'user', user_id: SANDBOX_PEOPLE.lena.id },
+              ],
+            },
+            {
+              type: 'rich_text_list',
+              style: 'bullet',
+              elements: [
+                { type: 'rich_text_section', elements: [{ type: 'text', text: 'tag the build' }] },
+                { type: 'rich_text_section', elements: [{ type: 'text', text: 'announce it' }] },
+              ],
+            },
+          ],
+        },
+        { type: 'markdown', text: '**Markdown** with a [link](https://example.com)' },
+      ],
+    });
+    await page.locator('#channel-list [data-channel-id="C0ENG"]').click();
+    const rich = page.getByTestId('messages').locator('.bk-rich_text').last();
+    await expect.poll(() => rich.locator('strong').textContent()).toBe('checklist');
+    expect(await rich.locator('.bk-mention').textContent()).toBe('@Lena Lead');
+    expect(await rich.locator('ul.bk-rt-list li').allTextContents()).toEqual([
+      'tag the build',
+      'announce it',
+    ]);
+    const md = page.getByTestId('messages').locator('.bk-markdown').last();
+    expect(await md.locator('strong').textContent()).toBe('Markdown');
+    expect(await page.getByTestId('messages').locator('.bk-unsupported').count()).toBe(0);
 
     // Every Web API call the bot made is one Slack would have accepted, and the page had no errors.
     const problems = page.getByTestId('nav-problems').locator('.count');
