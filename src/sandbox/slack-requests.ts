@@ -6,7 +6,19 @@
  * issued, so the app can answer through the Web API as it would in production.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { actionFor, actionTs, findElement, stateValues } from './slack-requests/elements.js';
 import type { SlackWebApiStandIn } from './slack-web-api.js';
+
+export {
+  checkboxes,
+  datePicker,
+  multiStaticSelect,
+  multiUsersSelect,
+  plainText,
+  stateValue,
+  staticSelect,
+  usersSelect,
+} from './slack-requests/state-values.js';
 
 type Json = Record<string, unknown>;
 
@@ -34,173 +46,6 @@ export interface SlackRequestSenderOptions {
   standIn: SlackWebApiStandIn;
   /** The deprecated verification token Slack still puts in payloads. */
   verificationToken?: string;
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function actionTs(): string {
-  const ms = Date.now();
-  return `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1000).padStart(6, '0')}`;
-}
-
-/** Finds an interactive element by action_id (and block_id) in a list of blocks. */
-function findElement(
-  blocks: unknown,
-  actionId: string,
-  blockId?: string,
-): { element: Json; blockId: string } | undefined {
-  if (!Array.isArray(blocks)) return undefined;
-  for (const block of blocks) {
-    if (!isObject(block)) continue;
-    const id = typeof block.block_id === 'string' ? block.block_id : '';
-    if (blockId !== undefined && id !== blockId) continue;
-    const candidates: unknown[] = [];
-    if (Array.isArray(block.elements)) candidates.push(...block.elements);
-    if (block.accessory !== undefined) candidates.push(block.accessory);
-    if (block.element !== undefined) candidates.push(block.element);
-    for (const el of candidates) {
-      if (isObject(el) && el.action_id === actionId) return { element: el, blockId: id };
-    }
-  }
-  return undefined;
-}
-
-function optionsOf(element: Json): Json[] {
-  const direct = Array.isArray(element.options) ? element.options : [];
-  const grouped = Array.isArray(element.option_groups)
-    ? element.option_groups.flatMap((g) => (isObject(g) && Array.isArray(g.options) ? g.options : []))
-    : [];
-  return [...direct, ...grouped].filter(isObject);
-}
-
-/** The action entry Slack sends for a click or selection on `element`. */
-function actionFor(element: Json, blockId: string, value: string | undefined, values?: string[]): Json {
-  const type = String(element.type);
-  const base: Json = { type, block_id: blockId, action_id: element.action_id, action_ts: actionTs() };
-  switch (type) {
-    case 'button':
-      return {
-        ...base,
-        text: element.text,
-        ...(element.value !== undefined || value !== undefined ? { value: value ?? element.value } : {}),
-        ...(element.style !== undefined ? { style: element.style } : {}),
-        ...(element.url !== undefined ? { url: element.url } : {}),
-      };
-    case 'static_select':
-    case 'radio_buttons':
-    case 'overflow': {
-      const option = optionsOf(element).find((o) => o.value === value);
-      if (!option) throw new Error(`no option with value ${String(value)} in ${String(element.action_id)}`);
-      return { ...base, selected_option: { text: option.text, value: option.value } };
-    }
-    case 'checkboxes': {
-      const ticked = new Set(values ?? []);
-      const selected = optionsOf(element).filter((o) => ticked.has(String(o.value)));
-      return { ...base, selected_options: selected.map((o) => ({ text: o.text, value: o.value })) };
-    }
-    case 'users_select':
-      return { ...base, selected_user: value };
-    case 'datepicker':
-      return { ...base, selected_date: value };
-    default:
-      return { ...base, ...(value !== undefined ? { value } : {}) };
-  }
-}
-
-/** The value state Slack reports for an input element nobody filled in. */
-/**
- * The state Slack reports for an input the person did not touch: its initial value
- * (initial_value, initial_option, initial_date, …), or empty when it has none.
- */
-function untouchedState(element: Json): Json {
-  const type = String(element.type);
-  const initialOption = isObject(element.initial_option)
-    ? { text: element.initial_option.text, value: element.initial_option.value }
-    : null;
-  const initialOptions = Array.isArray(element.initial_options)
-    ? element.initial_options.filter(isObject).map((o) => ({ text: o.text, value: o.value }))
-    : [];
-  switch (type) {
-    case 'static_select':
-    case 'external_select':
-    case 'radio_buttons':
-      return { type, selected_option: initialOption };
-    case 'multi_static_select':
-    case 'multi_external_select':
-    case 'checkboxes':
-      return { type, selected_options: initialOptions };
-    case 'users_select':
-      return { type, selected_user: typeof element.initial_user === 'string' ? element.initial_user : null };
-    case 'multi_users_select':
-      return { type, selected_users: Array.isArray(element.initial_users) ? element.initial_users : [] };
-    case 'conversations_select':
-      return {
-        type,
-        selected_conversation:
-          typeof element.initial_conversation === 'string' ? element.initial_conversation : null,
-      };
-    case 'channels_select':
-      return {
-        type,
-        selected_channel: typeof element.initial_channel === 'string' ? element.initial_channel : null,
-      };
-    case 'datepicker':
-      return { type, selected_date: typeof element.initial_date === 'string' ? element.initial_date : null };
-    case 'timepicker':
-      return { type, selected_time: typeof element.initial_time === 'string' ? element.initial_time : null };
-    default:
-      return { type, value: typeof element.initial_value === 'string' ? element.initial_value : null };
-  }
-}
-
-// ---------------------------------------------------------------- view.state.values helpers
-
-export function plainText(value: string | null): Json {
-  return { type: 'plain_text_input', value };
-}
-
-/** `text` defaults to the option's text in the view when the submission is sent. */
-export function staticSelect(value: string | null, text?: string): Json {
-  return {
-    type: 'static_select',
-    selected_option:
-      value === null ? null : { text: { type: 'plain_text', text: text ?? value, emoji: true }, value },
-  };
-}
-
-export function multiStaticSelect(values: string[]): Json {
-  return {
-    type: 'multi_static_select',
-    selected_options: values.map((value) => ({
-      text: { type: 'plain_text', text: value, emoji: true },
-      value,
-    })),
-  };
-}
-
-/** `date` is YYYY-MM-DD. */
-export function datePicker(date: string | null): Json {
-  return { type: 'datepicker', selected_date: date };
-}
-
-export function usersSelect(user: string | null): Json {
-  return { type: 'users_select', selected_user: user };
-}
-
-export function multiUsersSelect(users: string[]): Json {
-  return { type: 'multi_users_select', selected_users: users };
-}
-
-export function checkboxes(values: string[]): Json {
-  return {
-    type: 'checkboxes',
-    selected_options: values.map((value) => ({
-      text: { type: 'plain_text', text: value, emoji: true },
-      value,
-    })),
-  };
 }
 
 export interface SlashCommandArgs {
@@ -359,7 +204,7 @@ export class SlackRequestSender {
     if (open?.kind !== 'modal') throw new Error(`view ${a.viewId} is not an open modal`);
     if (open.userId !== a.user) throw new Error(`view ${a.viewId} belongs to ${open.userId}, not ${a.user}`);
     const view = open.view;
-    const values = this.stateValues(view.blocks, a.values, a.viewId);
+    const values = stateValues(view.blocks, a.values, a.viewId);
     const payload: Json = {
       type: 'view_submission',
       team: this.team(),
@@ -477,44 +322,6 @@ export class SlackRequestSender {
 
   // ---------------------------------------------------------------- internals
 
-  private stateValues(
-    blocks: unknown,
-    given: Record<string, Record<string, unknown>>,
-    viewId: string,
-  ): Record<string, Record<string, unknown>> {
-    const values: Record<string, Record<string, unknown>> = {};
-    const inputs = Array.isArray(blocks) ? blocks.filter(isObject).filter((b) => b.type === 'input') : [];
-    for (const block of inputs) {
-      const el = block.element;
-      if (typeof block.block_id !== 'string' || !isObject(el) || typeof el.action_id !== 'string') continue;
-      values[block.block_id] = { [el.action_id]: untouchedState(el) };
-    }
-    for (const [blockId, actions] of Object.entries(given)) {
-      for (const [actionId, value] of Object.entries(actions)) {
-        const found = findElement(blocks, actionId, blockId);
-        if (!found) throw new Error(`view ${viewId} has no input ${blockId}/${actionId}`);
-        values[blockId] = { ...values[blockId], [actionId]: this.withOptionText(found.element, value) };
-      }
-    }
-    return values;
-  }
-
-  /** Fills selected options' text from the view, as Slack reports the option the user actually saw. */
-  private withOptionText(element: Json, value: unknown): unknown {
-    if (!isObject(value)) return value;
-    const options = optionsOf(element);
-    const fill = (o: unknown) => {
-      if (!isObject(o)) return o;
-      const match = options.find((opt) => opt.value === o.value);
-      if (!match) throw new Error(`no option with value ${String(o.value)} in ${String(element.action_id)}`);
-      return { text: match.text, value: match.value };
-    };
-    if (isObject(value.selected_option)) return { ...value, selected_option: fill(value.selected_option) };
-    if (Array.isArray(value.selected_options))
-      return { ...value, selected_options: value.selected_options.map(fill) };
-    return value;
-  }
-
   private userName(userId: string): string {
     return this.standIn.user(userId)?.name ?? userId.toLowerCase();
   }
@@ -558,14 +365,3 @@ export class SlackRequestSender {
     return { status: response.status, body, json };
   }
 }
-
-/** The state-value helpers in one object: `stateValue.plainText('x')`. */
-export const stateValue = {
-  plainText,
-  staticSelect,
-  multiStaticSelect,
-  datePicker,
-  usersSelect,
-  multiUsersSelect,
-  checkboxes,
-} as const;
