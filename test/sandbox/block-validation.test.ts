@@ -229,3 +229,60 @@ describe('validateView', () => {
     ).toBe(true);
   });
 });
+
+describe('rich_text blocks', () => {
+  const section = (...elements: unknown[]) => ({ type: 'rich_text_section', elements });
+
+  it('accepts what Slack’s composer sends: styled runs, links, mentions, emoji, lists, quotes, code', () => {
+    const blocks = [
+      {
+        type: 'rich_text',
+        elements: [
+          section(
+            { type: 'text', text: 'Ship ', style: { bold: true, italic: false } },
+            { type: 'link', url: 'https://example.com', text: 'it' },
+            { type: 'user', user_id: 'U1' },
+            { type: 'channel', channel_id: 'C1' },
+            { type: 'emoji', name: 'rocket', unicode: '1f680' },
+            { type: 'broadcast', range: 'here' },
+            { type: 'date', timestamp: 1_764_806_400, format: '{date_short}', fallback: 'Dec 4' },
+          ),
+          {
+            type: 'rich_text_list',
+            style: 'ordered',
+            indent: 1,
+            elements: [section({ type: 'text', text: 'a' })],
+          },
+          { type: 'rich_text_quote', elements: [{ type: 'text', text: 'q' }] },
+          { type: 'rich_text_preformatted', elements: [{ type: 'text', text: 'npm test' }] },
+        ],
+      },
+    ];
+    expect(validateMessageBlocks(blocks, 'x')).toEqual([]);
+  });
+
+  it('refuses unknown parts and elements, runs without their required field, and bad lists', () => {
+    const errors = validateMessageBlocks([
+      {
+        type: 'rich_text',
+        elements: [
+          { type: 'rich_text_table' },
+          section({ type: 'text' }, { type: 'link', text: 'no url' }, { type: 'sparkle' }),
+          section({ type: 'text', text: 'x', style: { bold: 'yes', shout: true } }),
+          { type: 'rich_text_list', elements: [{ type: 'text', text: 'not a section' }] },
+          { type: 'rich_text_list', style: 'dashed', elements: [] },
+        ],
+      },
+    ]);
+    const at = '/blocks/0/elements';
+    expect(hasError(errors, `${at}/0/type`, 'unsupported type: rich_text_table')).toBe(true);
+    expect(hasError(errors, `${at}/1/elements/0`, 'missing required field: text')).toBe(true);
+    expect(hasError(errors, `${at}/1/elements/1`, 'missing required field: url')).toBe(true);
+    expect(hasError(errors, `${at}/1/elements/2/type`, 'unsupported type: sparkle')).toBe(true);
+    expect(hasError(errors, `${at}/2/elements/0/style/bold`, 'boolean')).toBe(true);
+    expect(hasError(errors, `${at}/2/elements/0/style`, 'unsupported field: shout')).toBe(true);
+    expect(hasError(errors, `${at}/3`, 'missing required field: style')).toBe(true);
+    expect(hasError(errors, `${at}/3/elements/0`, 'must be a rich_text_section')).toBe(true);
+    expect(hasError(errors, `${at}/4/style`, 'enum')).toBe(true);
+  });
+});

@@ -3,6 +3,7 @@
 import type { Checker } from './checker.js';
 import { checkElement, imageElement } from './elements.js';
 import { BLOCK_LIMITS, BLOCK_TYPES, isObject, type Json } from './limits.js';
+import { checkRichText } from './rich-text.js';
 
 /** A list of blocks (a message's or a view's), with block_ids unique within it. */
 export function checkBlocks(c: Checker, blocks: unknown[], pointer: string): void {
@@ -87,7 +88,7 @@ function checkBlock(c: Checker, block: Json, at: string): void {
       c.text(block, 'title', at, { max: BLOCK_LIMITS.imageTitle, plainOnly: true });
       break;
     case 'rich_text':
-      c.array(block, 'elements', at, { required: true });
+      checkRichText(c, block, at);
       break;
     case 'markdown': {
       const text = c.string(block, 'text', at, { required: true });
