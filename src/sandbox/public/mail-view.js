@@ -3,7 +3,7 @@
  * same-origin access, no forms; the page's CSP still applies), the text part, attachments by name, and
  * the raw message folded away. Pure: returns an HTML string in which everything from the mail is escaped.
  */
-import { escapeHtml } from './render-blocks.js';
+import { escapeHtml } from './render-text.js';
 
 /** @typedef {Record<string, any>} Json */
 

@@ -4,17 +4,12 @@
  * `rich_text` is what Slack's composer sends (sections, lists, quotes, preformatted, with styled runs);
  * `markdown` is the standard Markdown block apps may send (headings, emphasis, code, lists, quotes, links).
  */
-import { emoji, escapeHtml, safeHref, unsupported } from './render-blocks.js';
+import { emoji, escapeHtml, isObject, safeHref, unsupported } from './render-text.js';
 
 /**
  * @typedef {Record<string, unknown>} Json
  * @typedef {import('./render-blocks.js').RenderContext} RenderContext
  */
-
-/** @param {unknown} v @returns {v is Json} */
-function isObject(v) {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** @param {string} html @param {unknown} style */
 function styled(html, style) {
