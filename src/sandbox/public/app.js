@@ -4,8 +4,10 @@
  * events, with polling as a fallback), and turns clicks, submissions and typed messages into calls to the
  * sandbox API — which sends the bot the same signed requests Slack would.
  */
+import { askConfirm, openMenu, toast } from './dialogs.js';
 import { renderMail } from './mail-view.js';
-import { escapeHtml, mrkdwn, renderBlocks, renderConfirm, renderModal } from './render-blocks.js';
+import { readControls, showClientErrors, writeControls } from './modal-form.js';
+import { escapeHtml, mrkdwn, renderBlocks, renderModal } from './render-blocks.js';
 import { isMissing, REQUIRED_MESSAGE, stateValue } from './view-state.js';
 
 /** @typedef {Record<string, any>} Json */
@@ -374,50 +376,6 @@ function renderProblems(s) {
 
 // ------------------------------------------------------------------ modal
 
-/** Values of the controls of a rendered modal, by block id. @param {HTMLElement} form */
-function readControls(form) {
-  /** @type {Record<string, { actionId: string, raw: string | string[] | null }>} */
-  const out = {};
-  for (const el of form.querySelectorAll('[data-bk-input]')) {
-    const h = /** @type {HTMLElement} */ (el);
-    const blockId = h.dataset.blockId ?? '';
-    const actionId = h.dataset.actionId ?? '';
-    /** @type {string | string[] | null} */
-    let raw = null;
-    if (h instanceof HTMLSelectElement) {
-      raw = h.multiple ? [...h.selectedOptions].map((o) => o.value) : h.value;
-    } else if (h instanceof HTMLInputElement || h instanceof HTMLTextAreaElement) {
-      raw = h.value;
-    } else {
-      const checked = [...h.querySelectorAll('input:checked')].map(
-        (i) => /** @type {HTMLInputElement} */ (i).value,
-      );
-      raw = h.dataset.bkInput === 'radio_buttons' ? (checked[0] ?? null) : checked;
-    }
-    out[blockId] = { actionId, raw };
-  }
-  return out;
-}
-
-/** Puts values back after a re-render (Slack keeps input across view updates). @param {HTMLElement} form @param {ReturnType<typeof readControls>} values */
-function writeControls(form, values) {
-  for (const el of form.querySelectorAll('[data-bk-input]')) {
-    const h = /** @type {HTMLElement} */ (el);
-    const v = values[h.dataset.blockId ?? ''];
-    if (!v || v.actionId !== h.dataset.actionId) continue;
-    if (h instanceof HTMLSelectElement) {
-      const chosen = new Set(Array.isArray(v.raw) ? v.raw : [v.raw ?? '']);
-      for (const o of h.options) o.selected = chosen.has(o.value);
-    } else if (h instanceof HTMLInputElement || h instanceof HTMLTextAreaElement) {
-      h.value = Array.isArray(v.raw) ? (v.raw[0] ?? '') : (v.raw ?? '');
-    } else {
-      const chosen = new Set(Array.isArray(v.raw) ? v.raw : [v.raw ?? '']);
-      /** @type {HTMLInputElement} */ for (const i of h.querySelectorAll('input'))
-        i.checked = chosen.has(/** @type {HTMLInputElement} */ (i).value);
-    }
-  }
-}
-
 /** @param {Json} s */
 function renderModalLayer(s) {
   const layer = $('modal-layer');
@@ -479,73 +437,7 @@ async function submitModal(form) {
   await refresh();
 }
 
-/** Slack's client-side "required" check, shown under the fields. @param {HTMLElement} form @param {Record<string, string>} errors */
-function showClientErrors(form, errors) {
-  for (const el of form.querySelectorAll('.bk-client-error')) el.remove();
-  for (const [blockId, message] of Object.entries(errors)) {
-    const block = form.querySelector(`.bk-input[data-block-id="${CSS.escape(blockId)}"]`);
-    block?.insertAdjacentHTML(
-      'beforeend',
-      `<div class="bk-input-error bk-client-error" role="alert">${escapeHtml(message)}</div>`,
-    );
-  }
-}
-
-// ------------------------------------------------------------------ confirm dialogs, menus, toasts
-
-/** Shows a button's confirm dialog; resolves true when confirmed. @param {Json} confirm */
-function askConfirm(confirm) {
-  const layer = $('confirm-layer');
-  layer.innerHTML = renderConfirm(confirm, renderContext());
-  layer.hidden = false;
-  return new Promise((resolve) => {
-    /** @param {boolean} ok */
-    const done = (ok) => {
-      layer.hidden = true;
-      layer.innerHTML = '';
-      layer.removeEventListener('click', onClick);
-      resolve(ok);
-    };
-    /** @param {Event} e */
-    const onClick = (e) => {
-      const t = /** @type {HTMLElement} */ (e.target);
-      if (t.closest('[data-confirm-ok]')) done(true);
-      else if (t.closest('[data-confirm-deny]') || t === layer) done(false);
-    };
-    layer.addEventListener('click', onClick);
-    /** @type {HTMLElement | null} */ (layer.querySelector('[data-confirm-ok]'))?.focus();
-  });
-}
-
-/** @param {string} text @param {'info' | 'error'} [kind] */
-function toast(text, kind = 'info') {
-  const el = document.createElement('div');
-  el.className = `toast toast-${kind}`;
-  el.textContent = text;
-  $('toasts').append(el);
-  setTimeout(() => el.remove(), kind === 'error' ? 8000 : 4000);
-}
-
-/** @param {HTMLElement} anchor @param {Array<{ label: string, run: () => void }>} items */
-function openMenu(anchor, items) {
-  const menu = $('menu');
-  menu.innerHTML = items
-    .map(
-      (it, i) =>
-        `<button type="button" class="menu-item" data-menu-item="${i}" role="menuitem">${escapeHtml(it.label)}</button>`,
-    )
-    .join('');
-  const r = anchor.getBoundingClientRect();
-  menu.style.top = `${r.bottom + window.scrollY + 4}px`;
-  menu.style.left = `${Math.max(8, r.right - 220)}px`;
-  menu.hidden = false;
-  menu.onclick = (e) => {
-    const b = /** @type {HTMLElement} */ (e.target).closest('[data-menu-item]');
-    if (!b) return;
-    menu.hidden = true;
-    items[Number(/** @type {HTMLElement} */ (b).dataset.menuItem)]?.run();
-  };
-}
+// ------------------------------------------------------------------ links
 
 /** @param {string} link */
 async function copyLink(link) {
@@ -565,7 +457,7 @@ async function copyLink(link) {
  */
 async function elementAction(el, value, values) {
   const confirm = el.dataset.confirm ? JSON.parse(el.dataset.confirm) : null;
-  if (confirm && !(await askConfirm(confirm))) return;
+  if (confirm && !(await askConfirm(confirm, renderContext()))) return;
   if (el.dataset.url) window.open(el.dataset.url, '_blank', 'noopener');
   const actionId = el.dataset.actionId ?? '';
   const blockId = el.dataset.blockId || undefined;
