@@ -171,3 +171,66 @@ export const jobRuns = pgTable('job_runs', {
 
 export type EffectRow = typeof effects.$inferSelect;
 export type JobRunRow = typeof jobRuns.$inferSelect;
+
+/**
+ * GitHub events the bot has acted on, one row per normalised event. The key is the same whichever
+ * route the event came by (webhook or poll), so inserting it is the claim: of two arrivals, only
+ * the one whose insert succeeds calls the subscribers. `processed_at` stays null until they ran,
+ * so a crash in between is picked up again.
+ */
+export const githubEvents = pgTable(
+  'github_events',
+  {
+    dedupeKey: text('dedupe_key').primaryKey(),
+    kind: text('kind').notNull(),
+    repo: text('repo').notNull(),
+    number: integer('number'),
+    source: text('source').notNull(), // webhook | poll
+    /** `x-github-delivery` of the webhook delivery that brought it; null when the poll did. */
+    deliveryId: text('delivery_id'),
+    /** The normalised event, so an unprocessed one can be dispatched again after a crash. */
+    event: jsonb('event').$type<Record<string, unknown>>().notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+    error: text('error'),
+  },
+  (t) => [
+    index('github_events_pending_idx').on(t.processedAt, t.receivedAt),
+    index('github_events_received_idx').on(t.receivedAt),
+  ],
+);
+
+/**
+ * A task's issue and pull requests on GitHub and their last known state, kept by the events
+ * intake. One row per issue or PR (they share numbers within a repo).
+ */
+export const taskGithubLinks = pgTable(
+  'task_github_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    repo: text('repo').notNull(),
+    number: integer('number').notNull(),
+    kind: text('kind').notNull(), // issue | pull
+    /** issue: open | closed; pull: open | draft | merged | closed. */
+    state: text('state').notNull(),
+    title: text('title'),
+    url: text('url'),
+    headSha: text('head_sha'),
+    labels: jsonb('labels').$type<string[]>().notNull().default([]),
+    assignees: jsonb('assignees').$type<string[]>().notNull().default([]),
+    /** GitHub's updated_at of the state stored here: an older event never overwrites a newer state. */
+    sourceUpdatedAt: timestamp('source_updated_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('task_github_links_repo_number_idx').on(t.repo, t.number),
+    index('task_github_links_task_idx').on(t.taskId),
+  ],
+);
+
+export type GithubEventRow = typeof githubEvents.$inferSelect;
+export type TaskGithubLinkRow = typeof taskGithubLinks.$inferSelect;
