@@ -6,6 +6,7 @@ import { createEmailAgent } from './agents/email.js';
 import { createTicketAgent } from './agents/ticket.js';
 import type { Config } from './config.js';
 import type { Extractor } from './domain/extraction.js';
+import { type GitHubEvents, startGitHubEvents } from './github-events/index.js';
 import { pruneAuditEvents } from './jobs/prune-audit.js';
 import { startJobs } from './jobs.js';
 import type { Logger } from './logger.js';
@@ -65,6 +66,8 @@ export interface Orchestrator {
   database: Database;
   store: TaskStore;
   runner: Runner;
+  /** The GitHub events intake: subscribe features to it; `poll()` runs one poll now. */
+  githubEvents: GitHubEvents;
   /** Resolves when no background work (extraction, runs, card updates) is pending. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -143,6 +146,19 @@ export async function startOrchestrator(
   let cards: CardPublisher | undefined;
   let users: UserDirectory | undefined;
   let failures: FailureNotifier | undefined;
+  let home: HomePublisher | undefined;
+
+  const githubEvents = startGitHubEvents({
+    db,
+    github,
+    webhookSecret: config.github.webhookSecret,
+    logger: logger.child({ component: 'github-events' }),
+    track,
+    onTaskChange: (taskId) => {
+      if (cards) track(cards.refresh(taskId));
+      if (home) track(refreshHomesOf(store, home, taskId));
+    },
+  });
 
   const runner = new Runner({
     database,
@@ -180,13 +196,15 @@ export async function startOrchestrator(
       logger,
       isReady: () => ready,
       ...(options.slackRetries !== undefined ? { retries: options.slackRetries } : {}),
-      ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+      extraRoutes: [...(options.extraRoutes ?? []), githubEvents.route],
     },
     (app): SlackDeps => {
       users = new UserDirectory(app.client);
       roles = new SlackWorkspaceRoles(app.client, logger.child({ component: 'roles' }));
       failures = new FailureNotifier(app.client, store, permissions, logger.child({ component: 'failures' }));
-      cards = new CardPublisher(app.client, store, users, logger.child({ component: 'cards' }));
+      cards = new CardPublisher(app.client, store, users, logger.child({ component: 'cards' }), {
+        githubLinks: (taskId) => githubEvents.links.forTask(taskId),
+      });
       const membership = new ChannelMembership(app.client);
       return {
         client: app.client,
@@ -204,7 +222,13 @@ export async function startOrchestrator(
           logger: logger.child({ component: 'extraction' }),
         }),
         users,
-        home: new HomePublisher(db, app.client, permissions, logger.child({ component: 'home' }), membership),
+        home: (home = new HomePublisher(
+          db,
+          app.client,
+          permissions,
+          logger.child({ component: 'home' }),
+          membership,
+        )),
         repos: config.github.repos,
         permissions,
         logger,
@@ -233,8 +257,14 @@ export async function startOrchestrator(
                 logger: logger.child({ component: 'approval-reminder' }),
               }),
             pruneAuditEvents: () => pruneAuditEvents(db, config.jobs.auditRetentionDays),
+            ...(githubEvents.poller && config.github.pollCron
+              ? { pollGitHub: () => githubEvents.poll() }
+              : {}),
           },
-          { 'approval-reminder': config.jobs.approvalReminderCron },
+          {
+            'approval-reminder': config.jobs.approvalReminderCron,
+            ...(config.github.pollCron ? { 'github-poll': config.github.pollCron } : {}),
+          },
         );
 
   const idle = async () => {
@@ -256,6 +286,7 @@ export async function startOrchestrator(
     database,
     store,
     runner,
+    githubEvents,
     idle,
     async stop() {
       ready = false;
@@ -267,6 +298,18 @@ export async function startOrchestrator(
       if (!options.database) await database.close();
     },
   };
+}
+
+/** App Home follows a task's GitHub state: republished for the people it shows the task to. */
+async function refreshHomesOf(store: TaskStore, home: HomePublisher, taskId: string): Promise<void> {
+  const found = await store.taskWithDiscussion(taskId);
+  if (!found) return;
+  const people = new Set(
+    [found.discussion.requestedBy, found.task.assignee, found.task.approvedBy].filter(
+      (u): u is string => typeof u === 'string' && /^[UW][A-Z0-9]+$/.test(u),
+    ),
+  );
+  await Promise.all([...people].map((u) => home.publish(u)));
 }
 
 /** The port the HTTP receiver actually bound (config.port may be 0 in tests). */

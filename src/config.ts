@@ -92,6 +92,16 @@ const EnvSchema = z.object({
   GITHUB_REPO: z.preprocess(emptyToUndefined, repoName.optional()),
   GITHUB_REPOS: z.preprocess(splitList, z.array(repoName).default([])),
   GITHUB_THROTTLE: bool,
+  GITHUB_WEBHOOK_SECRET: optionalString,
+  GITHUB_POLL_CRON: z.preprocess(
+    (value) => (typeof value === 'string' ? emptyToUndefined(value.trim()) : value),
+    z
+      .string()
+      .refine((v) => v === 'off' || isValidCron(v), {
+        message: 'must be a cron expression such as "*/2 * * * *", or off',
+      })
+      .default('*/2 * * * *'),
+  ),
   HTTP_TIMEOUT_SECONDS: seconds(30, 600),
   SMTP_HOST: optionalString,
   SMTP_PORT: port(587),
@@ -212,6 +222,10 @@ export interface Config {
     defaultRepo: string;
     /** Client-side spacing of writes, as GitHub advises; off only for GHE without secondary limits, or tests. */
     throttle: boolean;
+    /** Secret of POST /github/webhooks; unset → every delivery is refused (fail closed). */
+    webhookSecret: string | undefined;
+    /** When the poll reads issues and PRs (cron), or null when it is off. It needs a token. */
+    pollCron: string | null;
   };
   smtp: {
     host: string | undefined;
@@ -313,6 +327,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       repos: repos.length > 0 ? repos : [defaultRepo],
       defaultRepo,
       throttle: e.GITHUB_THROTTLE ?? true,
+      webhookSecret: e.GITHUB_WEBHOOK_SECRET,
+      pollCron: e.GITHUB_POLL_CRON === 'off' ? null : e.GITHUB_POLL_CRON,
     },
     smtp: {
       host: e.SMTP_HOST,

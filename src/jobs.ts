@@ -1,6 +1,6 @@
 /**
  * Scheduled jobs (node-cron): recover expired step leases, remind approvers of waiting tasks once a
- * day, prune old audit rows once a day. Each job is guarded against overlap in this process
+ * day, prune old audit rows once a day, poll GitHub for the bot's issues and PRs (when configured). Each job is guarded against overlap in this process
  * (node-cron's `noOverlap`, plus our own guard that also covers `runNow`), against other replicas
  * (a PostgreSQL advisory lock: node-cron's distributed mode is only an interface), and for daily
  * jobs against a second run the same day (the `job_runs` claim). A job's error is logged and
@@ -11,7 +11,7 @@ import type { Database } from '../db/index.js';
 import { claimJobRun, finishJobRun, withJobLock } from './jobs/job-runs.js';
 import type { Logger } from './logger.js';
 
-export const JOB_NAMES = ['recover-leases', 'approval-reminder', 'prune-audit'] as const;
+export const JOB_NAMES = ['recover-leases', 'approval-reminder', 'prune-audit', 'github-poll'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** A cron expression per job (node-cron syntax: an optional seconds field first). */
@@ -21,6 +21,7 @@ export const DEFAULT_JOB_SCHEDULE: JobSchedule = {
   'recover-leases': '*/30 * * * * *',
   'approval-reminder': '0 9 * * 1-5',
   'prune-audit': '30 3 * * *',
+  'github-poll': '*/2 * * * *',
 };
 
 /** Jobs that run at most once per calendar day (database time) across replicas and restarts. */
@@ -33,6 +34,8 @@ export interface JobDeps {
   recoverExpiredLeases: () => Promise<number>;
   remindApprovers: () => Promise<number>;
   pruneAuditEvents: () => Promise<number>;
+  /** Absent: the job is not scheduled (no GitHub token, or the poll is off). */
+  pollGitHub?: () => Promise<number>;
 }
 
 export type SkipReason =
@@ -43,7 +46,9 @@ export type SkipReason =
   /** A daily job that already started today (here, in another replica, or before a restart). */
   | 'done-today'
   /** `stop()` was called. */
-  | 'stopped';
+  | 'stopped'
+  /** The job has nothing to do in this configuration (e.g. the GitHub poll without a token). */
+  | 'not-configured';
 
 export type JobOutcome =
   | { name: JobName; status: 'succeeded'; count: number }
@@ -80,11 +85,13 @@ function errorMessage(err: unknown): string {
 export function startJobs(deps: JobDeps, overrides: Partial<JobSchedule> = {}): Jobs {
   const logger = deps.logger.child({ component: 'jobs' });
   const plan: JobSchedule = { ...DEFAULT_JOB_SCHEDULE, ...overrides };
-  const work: Record<JobName, () => Promise<number>> = {
+  const work: Partial<Record<JobName, () => Promise<number>>> = {
     'recover-leases': deps.recoverExpiredLeases,
     'approval-reminder': deps.remindApprovers,
     'prune-audit': deps.pruneAuditEvents,
+    ...(deps.pollGitHub ? { 'github-poll': deps.pollGitHub } : {}),
   };
+  const scheduled = JOB_NAMES.filter((name) => work[name] !== undefined);
   const inFlight = new Map<JobName, Promise<JobOutcome>>();
   let stopped = false;
 
@@ -99,7 +106,9 @@ export function startJobs(deps: JobDeps, overrides: Partial<JobSchedule> = {}): 
         }
         let outcome: JobOutcome;
         try {
-          const count = await work[name]();
+          const job = work[name];
+          if (!job) throw new Error(`job ${name} is not configured`);
+          const count = await job();
           outcome = { name, status: 'succeeded', count };
           if (count > 0 || DAILY.has(name)) log.info({ count }, 'job finished');
           else log.debug({ count }, 'job finished');
@@ -124,13 +133,14 @@ export function startJobs(deps: JobDeps, overrides: Partial<JobSchedule> = {}): 
 
   const run = (name: JobName): Promise<JobOutcome> => {
     if (stopped) return Promise.resolve({ name, status: 'skipped', reason: 'stopped' });
+    if (!work[name]) return Promise.resolve({ name, status: 'skipped', reason: 'not-configured' });
     if (inFlight.has(name)) return Promise.resolve({ name, status: 'skipped', reason: 'running' });
     const promise = attempt(name).finally(() => inFlight.delete(name));
     inFlight.set(name, promise);
     return promise;
   };
 
-  const tasks: ScheduledTask[] = JOB_NAMES.map((name) =>
+  const tasks: ScheduledTask[] = scheduled.map((name) =>
     schedule(plan[name], () => run(name), {
       name: `orchestrator:${name}`,
       noOverlap: true,

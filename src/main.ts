@@ -66,6 +66,8 @@ async function main(): Promise<void> {
         mode: config.slack.appToken ? 'socket' : 'http',
         database: orchestrator.database.kind,
         github: config.github.token ? 'live' : 'dry run',
+        githubWebhooks: config.github.webhookSecret ? 'on' : 'off (GITHUB_WEBHOOK_SECRET unset)',
+        githubPoll: config.github.token && config.github.pollCron ? config.github.pollCron : 'off',
         email: config.smtp.host ? 'smtp' : 'outbox',
         extractor: config.anthropic.apiKey ? config.anthropic.model : 'rules',
       },

@@ -1,9 +1,9 @@
-import type { DiscussionRow, TaskRow } from '../../db/schema.js';
+import type { DiscussionRow, TaskGithubLinkRow, TaskRow } from '../../db/schema.js';
 import type { AgentName, RunStatus, StepStatus } from '../domain/pipeline.js';
 import type { TaskStatus } from '../domain/task.js';
 import { taskFieldsOf } from '../tasks/task-fields.js';
 import type { RunWithSteps } from '../tasks/task-store.js';
-import type { RunModel, TaskCardModel } from './blocks/models.js';
+import type { GitHubLinkModel, RunModel, TaskCardModel } from './blocks/models.js';
 
 /** Database rows → the view model the pure card builder takes. */
 export function toTaskCardModel(
@@ -11,6 +11,7 @@ export function toTaskCardModel(
   discussion: Pick<DiscussionRow, 'extractor' | 'truncated'> | undefined,
   latest: RunWithSteps | undefined,
   names: Record<string, string> = {},
+  links: readonly TaskGithubLinkRow[] = [],
 ): TaskCardModel {
   return {
     ...taskFieldsOf(task),
@@ -26,7 +27,12 @@ export function toTaskCardModel(
     rejectedAt: task.rejectedAt,
     run: latest ? toRunModel(latest) : null,
     names,
+    github: links.map(toGitHubLinkModel),
   };
+}
+
+export function toGitHubLinkModel(l: TaskGithubLinkRow): GitHubLinkModel {
+  return { kind: l.kind === 'pull' ? 'pull' : 'issue', number: l.number, state: l.state, url: l.url };
 }
 
 export function toRunModel({ run, steps }: RunWithSteps): RunModel {

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { TaskRow } from '../../db/schema.js';
+import type { TaskGithubLinkRow, TaskRow } from '../../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { TaskStore } from '../tasks/task-store.js';
 import { section } from './blocks/elements.js';
@@ -16,6 +16,8 @@ export interface CardPublisherOptions {
   now?: () => number;
   /** How many times a rate-limited update is tried again before giving up (default 5). */
   maxRateLimitRetries?: number;
+  /** The task's issue and PRs as GitHub last reported them (the events intake); none when absent. */
+  githubLinks?: (taskId: string) => Promise<TaskGithubLinkRow[]>;
 }
 
 export interface CardPublisherStats {
@@ -56,6 +58,7 @@ export class CardPublisher {
   private readonly minIntervalMs: number;
   private readonly now: () => number;
   private readonly maxRateLimitRetries: number;
+  private readonly githubLinks: ((taskId: string) => Promise<TaskGithubLinkRow[]>) | undefined;
 
   constructor(
     private readonly client: WebClient,
@@ -67,6 +70,7 @@ export class CardPublisher {
     this.minIntervalMs = options.minIntervalMs ?? 1000;
     this.now = options.now ?? Date.now;
     this.maxRateLimitRetries = options.maxRateLimitRetries ?? 5;
+    this.githubLinks = options.githubLinks;
   }
 
   /** Schedules a refresh; resolves once the card shows state at least as new as this call. Never rejects. */
@@ -189,7 +193,8 @@ export class CardPublisher {
       [task.description, ...task.acceptanceCriteria, task.evidence ?? ''],
       task.assignee ? [task.assignee] : [],
     );
-    return { task, card: buildTaskCard(toTaskCardModel(task, discussion, latest, names)) };
+    const links = this.githubLinks ? await this.githubLinks(taskId) : [];
+    return { task, card: buildTaskCard(toTaskCardModel(task, discussion, latest, names, links)) };
   }
 
   /** Renders the card from the database and updates it; false when the card was never posted. */

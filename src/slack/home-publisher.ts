@@ -1,13 +1,13 @@
 import type { WebClient } from '@slack/web-api';
 import { and, count, desc, eq, inArray, max, or } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
-import { discussions, runs, steps, tasks } from '../../db/schema.js';
+import { discussions, runs, steps, taskGithubLinks, tasks } from '../../db/schema.js';
 import type { Priority, TaskStatus } from '../domain/task.js';
 import type { Logger } from '../logger.js';
 import type { PermissionService } from '../tasks/permission-service.js';
 import { buildHomeView } from './blocks/home.js';
 import type { HomeModel } from './blocks/models.js';
-import { toRunModel } from './card-model.js';
+import { toGitHubLinkModel, toRunModel } from './card-model.js';
 import type { ChannelMembership } from './channel-membership.js';
 
 /** Channels (with the newest waiting tasks) checked for the viewer's membership per App Home. */
@@ -52,6 +52,19 @@ export class HomePublisher {
       )
       .orderBy(desc(tasks.updatedAt))
       .limit(60);
+
+    const linkRows =
+      mine.length === 0
+        ? []
+        : await db
+            .select()
+            .from(taskGithubLinks)
+            .where(
+              inArray(
+                taskGithubLinks.taskId,
+                mine.map(({ t }) => t.id),
+              ),
+            );
 
     const runRows = await db
       .select({ run: runs, title: tasks.title })
@@ -107,6 +120,7 @@ export class HomePublisher {
         status: t.status as TaskStatus,
         repo: t.repo,
         permalink,
+        github: linkRows.filter((l) => l.taskId === t.id).map(toGitHubLinkModel),
       })),
       runs: runRows.map(({ run, title }) => ({
         taskTitle: title,

@@ -11,6 +11,7 @@ const QUIET: JobSchedule = {
   'recover-leases': '0 0 1 1 *',
   'approval-reminder': '0 0 1 1 *',
   'prune-audit': '0 0 1 1 *',
+  'github-poll': '0 0 1 1 *',
 };
 
 /** A job body the test controls: counts calls, can throw, can be held open. */

@@ -3,6 +3,7 @@ import { PRIORITY_EMOJI, type TaskStatus } from '../../domain/task.js';
 import { ACTIONS } from '../ids.js';
 import { actions, button, context, divider, header, section } from './elements.js';
 import { channelMention, extractorLabel, link, plural, safeCut, slackDate, userMention } from './format.js';
+import { githubStateText } from './github-state.js';
 import { joinLinesWithin, LIMITS } from './limits.js';
 import type { HomeModel } from './models.js';
 import { RUN_STATUS_TEXT, renderStep } from './steps.js';
@@ -100,7 +101,12 @@ function tasks(h: HomeModel): KnownBlock[] {
   );
   blocks.push(context(counts.map(([s, list]) => `${STATUS_WORD[s]}: ${list.length}`).join(' · ')));
   for (const [status, list] of counts) {
-    const lines = list.map((t) => `• ${titleLink(t.title, t.permalink)} · ${safeCut(t.repo, 100)}`);
+    const lines = list.map(
+      (t) =>
+        `• ${titleLink(t.title, t.permalink)} · ${safeCut(t.repo, 100)}${
+          t.github && t.github.length > 0 ? ` · ${githubStateText(t.github, 1)}` : ''
+        }`,
+    );
     blocks.push(listSection(`*${STATUS_WORD[status]}* (${list.length})`, lines, HOME_CAPS.tasksPerStatus));
   }
   return blocks;

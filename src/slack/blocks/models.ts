@@ -19,6 +19,17 @@ export interface TaskCardModel extends TaskFields {
   run: RunModel | null;
   /** Slack user ids mentioned in thread text → names, for inert rendering. */
   names?: Record<string, string>;
+  /** The task's issue and pull requests as GitHub last reported them (events intake). */
+  github?: GitHubLinkModel[];
+}
+
+/** A task's issue or pull request and its state on GitHub. */
+export interface GitHubLinkModel {
+  kind: 'issue' | 'pull';
+  number: number;
+  /** issue: open | closed; pull: open | draft | merged | closed. */
+  state: string;
+  url: string | null;
 }
 
 export interface RunModel {
@@ -81,7 +92,14 @@ export interface HomeModel {
     extractor: string;
   }>;
   /** The user's tasks (requested, assigned or approved by them) grouped by status by the builder. */
-  tasks: Array<{ id: string; title: string; status: TaskStatus; repo: string; permalink: string | null }>;
+  tasks: Array<{
+    id: string;
+    title: string;
+    status: TaskStatus;
+    repo: string;
+    permalink: string | null;
+    github?: GitHubLinkModel[];
+  }>;
   runs: Array<{ taskTitle: string; run: RunModel }>;
   pendingApprovals: Array<{ id: string; title: string; priority: Priority; permalink: string | null }>;
 }

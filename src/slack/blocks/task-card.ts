@@ -6,6 +6,7 @@ import { ACTIONS } from '../ids.js';
 import { taskButtonValue } from '../payloads.js';
 import { actions, button, context, fieldsSection, header, section } from './elements.js';
 import { extractorLabel, isUserId, link, safeCut, safeUrl, slackDate, userMention } from './format.js';
+import { githubStateBlock } from './github-state.js';
 import { clampMrkdwn, clampText, joinLinesWithin, LIMITS } from './limits.js';
 import type { TaskCardModel } from './models.js';
 import { issueUrl, RUN_STATUS_TEXT, renderStep } from './steps.js';
@@ -194,6 +195,7 @@ export function buildTaskCard(task: TaskCardModel): MessagePayload {
   if (task.evidence?.trim()) blocks.push(context(evidenceText(task.evidence, names)));
 
   blocks.push(section(statusText(task)));
+  blocks.push(...githubStateBlock(task.github ?? []));
 
   if (task.run) {
     const run = task.run;
