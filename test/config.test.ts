@@ -249,10 +249,22 @@ describe('CONFIG_VARIABLES', () => {
       HTTP_TIMEOUT_SECONDS: '5',
       SMTP_TIMEOUT_SECONDS: '5',
       ANTHROPIC_TIMEOUT_SECONDS: '5',
+      GITHUB_POLL_CRON: 'off',
     };
     const base = loadConfig({});
     for (const name of CONFIG_VARIABLES) {
       expect(loadConfig({ [name]: plausible[name] ?? 'some-value' }), name).not.toEqual(base);
     }
+  });
+});
+
+describe('GitHub events settings', () => {
+  it('leaves webhooks off without a secret, polls every 2 minutes by default, and can turn the poll off', () => {
+    const base = loadConfig({});
+    expect(base.github.webhookSecret).toBeUndefined();
+    expect(base.github.pollCron).toBe('*/2 * * * *');
+    expect(loadConfig({ GITHUB_POLL_CRON: 'off' }).github.pollCron).toBeNull();
+    expect(loadConfig({ GITHUB_WEBHOOK_SECRET: 's3cret' }).github.webhookSecret).toBe('s3cret');
+    expect(() => loadConfig({ GITHUB_POLL_CRON: 'every minute' })).toThrow(/GITHUB_POLL_CRON/);
   });
 });

@@ -348,3 +348,22 @@ describe('step lines', () => {
     expect(text).not.toContain('javascript:');
   });
 });
+
+describe('task card GitHub state', () => {
+  it('shows the issue and PR states from the events intake, within limits', () => {
+    const card = buildTaskCard(
+      makeTask({
+        status: 'done',
+        github: [
+          { kind: 'issue', number: 12, state: 'closed', url: 'https://github.com/acme/web/issues/12' },
+          { kind: 'pull', number: 14, state: 'merged', url: 'https://github.com/acme/web/pull/14' },
+        ],
+      }),
+    );
+    const text = allText(card);
+    expect(text).toContain('Issue #12> ✅ closed');
+    expect(text).toContain('PR #14> 🟣 merged');
+    assertMessageWithinSlackLimits(card);
+    expect(allText(buildTaskCard(makeTask()))).not.toContain('GitHub:');
+  });
+});

@@ -116,6 +116,16 @@ describe.each(DATABASE_KINDS)('GitHub events intake end to end (%s)', (kind) => 
     expect(await h.app.githubEvents.poll()).toBe(0);
   });
 
+  it('refuses an oversized body (413) and an unsigned one (401) before reading it as JSON', async () => {
+    const url = `${h.app.url}/github/webhooks`;
+    const headers = { 'content-type': 'application/json', 'x-github-event': 'issues' };
+    const big = await fetch(url, { method: 'POST', headers, body: 'x'.repeat(2 * 1024 * 1024) });
+    expect(big.status).toBe(413);
+    const unsigned = await fetch(url, { method: 'POST', headers, body: '{}' });
+    expect(unsigned.status).toBe(401);
+    expect(await eventRows()).toHaveLength(0);
+  });
+
   it('a pull request on the task branch shows as draft, then merged; the merge closes the issue', async () => {
     const { card, task, number } = await executedTask();
     const branch = taskBranchName(task.id, task.title);
