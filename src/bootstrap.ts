@@ -206,6 +206,7 @@ export async function startOrchestrator(
         githubLinks: (taskId) => githubEvents.links.forTask(taskId),
       });
       const membership = new ChannelMembership(app.client);
+      home = new HomePublisher(db, app.client, permissions, logger.child({ component: 'home' }), membership);
       return {
         client: app.client,
         store,
@@ -222,13 +223,7 @@ export async function startOrchestrator(
           logger: logger.child({ component: 'extraction' }),
         }),
         users,
-        home: (home = new HomePublisher(
-          db,
-          app.client,
-          permissions,
-          logger.child({ component: 'home' }),
-          membership,
-        )),
+        home,
         repos: config.github.repos,
         permissions,
         logger,
