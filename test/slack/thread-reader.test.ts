@@ -12,7 +12,10 @@ describe('readThread against the Slack stand-in', () => {
   const CH = 'C0LONG';
 
   beforeAll(async () => {
-    slack = await SlackWebApiStandIn.start();
+    // Messages one second apart, whatever the machine's load: the reader's binary search on time
+    // then takes the same number of probes on every run.
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    slack = await SlackWebApiStandIn.start({ now: () => (clock += 1_000) });
     slack.addUser({ id: 'U0A', name: 'ann', realName: 'Ann' });
     slack.addUser({ id: 'U0B', name: 'ben', realName: 'Ben' });
     slack.addChannel({ id: CH, name: 'long' });
