@@ -1,8 +1,8 @@
 import type { Octokit } from '@octokit/rest';
 import { z } from 'zod';
-import { neutralizeGithubMentions } from '../domain/text.js';
 import type { Logger } from '../logger.js';
 import { classifyError } from './error-classification.js';
+import { buildIssueBody, issueMarker, issueTitle } from './issue-body.js';
 import { type Agent, type AgentContext, AgentError, type AgentTask, type TicketOutput } from './types.js';
 
 /**
@@ -20,15 +20,12 @@ export interface TicketAgentOptions {
 
 /** How many of our most recent issues the listing checks for the marker. */
 const RECENT_ISSUES = 100;
-const GITHUB_TITLE_MAX = 256;
 
 /** The effects-ledger key of a task's issue (one per task, across runs). */
+export { buildIssueBody, issueMarker, issueTitle };
+
 export function ticketEffectKey(taskId: string): string {
   return `task:${taskId}:github_issue`;
-}
-
-export function issueMarker(taskId: string): string {
-  return `<!-- ai-orchestrator:task=${taskId} -->`;
 }
 
 const IssueSchema = z.object({
@@ -202,72 +199,5 @@ async function createIssue(
     log.warn({ labels }, 'GitHub rejected the labels (422); creating the issue without them');
     const res = await github.rest.issues.create({ owner, repo, title, body, request });
     return IssueSchema.parse(res.data);
-  }
-}
-
-export function issueTitle(task: AgentTask): string {
-  const title = neutralizeGithubMentions(oneLine(task.title));
-  return title.length > GITHUB_TITLE_MAX ? `${title.slice(0, GITHUB_TITLE_MAX - 1)}…` : title;
-}
-
-/** The issue's Markdown body. Every thread-derived string goes through `inert`: no pings, no markers. */
-export function buildIssueBody(task: AgentTask): string {
-  const parts: string[] = [];
-  const description = inert(task.description.trim());
-  parts.push(description || '_No description._');
-
-  if (task.acceptanceCriteria.length > 0) {
-    parts.push(
-      [
-        '### Acceptance criteria',
-        '',
-        ...task.acceptanceCriteria.map((c) => `- [ ] ${inert(oneLine(c))}`),
-      ].join('\n'),
-    );
-  }
-
-  const details = [`- **Priority:** ${task.priority}`];
-  if (task.labels.length > 0)
-    details.push(`- **Labels:** ${task.labels.map((l) => inert(oneLine(l))).join(', ')}`);
-  if (task.deadline) details.push(`- **Deadline:** ${inert(oneLine(task.deadline))}`);
-  if (task.assigneeName) details.push(`- **Assignee:** ${inert(oneLine(task.assigneeName))}`);
-  parts.push(['### Details', '', ...details].join('\n'));
-
-  if (task.evidence?.trim()) {
-    const quoted = inert(task.evidence.trim())
-      .split('\n')
-      .map((line) => `> ${line}`)
-      .join('\n');
-    parts.push(['### From the discussion', '', quoted].join('\n'));
-  }
-
-  const link = safeLink(task.threadLink);
-  parts.push(
-    link
-      ? `---\nCreated by AI Orchestrator from [this Slack thread](${link}).`
-      : '---\nCreated by AI Orchestrator.',
-  );
-  parts.push(issueMarker(task.id));
-  return `${parts.join('\n\n')}\n`;
-}
-
-/** Mentions made inert, and no HTML comment can open: thread text must not forge another task's marker. */
-function inert(text: string): string {
-  return neutralizeGithubMentions(text).replace(/<!--/g, '&lt;!--');
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-/** Only http(s) links, with the characters that would end a Markdown link target escaped. */
-function safeLink(link: string | null): string | null {
-  if (!link) return null;
-  try {
-    const url = new URL(link);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
-    return url.href.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20');
-  } catch {
-    return null;
   }
 }

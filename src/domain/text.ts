@@ -28,9 +28,38 @@ export function safeMrkdwn(text: string, names: Record<string, string> = {}): st
   return escapeMrkdwn(neutralizeSlackMentions(text, names));
 }
 
-/** `@name` in GitHub Markdown pings that user; wrapping it in backticks keeps it readable and silent. */
+/** Invisible, and not a word character: GitHub's mention and reference filters stop at it. */
+const ZWSP = '\u200b';
+
+/**
+ * `@name` (and `@org/team`) in GitHub pings that user or team. GitHub finds mentions in the text
+ * of the rendered HTML, so neither backslashes, entities nor code spans are a dependable guard
+ * (one stray backtick reopens the span). A zero-width space after every `@` that starts a name
+ * reads the same and pings nobody; `#123` and `owner/repo#123` likewise stop cross-referencing.
+ * Used for issue titles, which GitHub shows as plain text.
+ */
 export function neutralizeGithubMentions(text: string): string {
-  return text.replace(/(^|[^\w`])@([A-Za-z0-9][\w-]*(\/[\w-]+)?)/g, '$1`@$2`');
+  return text.replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`).replace(/#(?=\d)/g, `#${ZWSP}`);
+}
+
+/**
+ * Thread text made inert for a GitHub Markdown body: mentions and references broken as above,
+ * and every character that could start Markdown or HTML syntax escaped, so text cannot become a
+ * link with misleading words, an image (a read beacon), raw HTML, a code fence that swallows the
+ * rest of the body, or an HTML comment that forges our marker. `<` and `>` become entities, and
+ * `&` is escaped first: an entity such as `&#64;` would otherwise render as an `@` and ping after
+ * all. Line breaks are kept.
+ */
+export function escapeGithubMarkdown(text: string): string {
+  return neutralizeGithubMentions(
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/[\\`*_[\]()!|~]/g, (c) => `\\${c}`)
+      // A `#` opening a line would make a heading that could pass for one of ours.
+      .replace(/^([ \t]*)#/gm, '$1\\#'),
+  );
 }
 
 /** Cuts text to `max` characters, ending with an ellipsis when cut. */

@@ -45,12 +45,15 @@ async function runTicket(
   return (await agent.run(ctx)) as TicketOutput;
 }
 
-/** Mentions that would ping: an @ not inside backticks. */
+/**
+ * Mentions that could ping: any `@` directly followed by a name. Code spans are not discounted on
+ * purpose: one stray backtick in thread text can close a span and reopen the mention.
+ */
 function livePings(markdown: string): string[] {
-  return [...markdown.replace(/`[^`]*`/g, '').matchAll(/(^|[^\w])@([A-Za-z0-9][\w-]*)/g)].map(
-    (m) => m[2] ?? '',
-  );
+  return [...markdown.matchAll(/@([A-Za-z0-9][\w-]*)/g)].map((m) => m[1] ?? '');
 }
+
+const ZWSP = '\u200b';
 
 describe('ticket agent', () => {
   let gh: GitHubStandIn;
@@ -83,16 +86,56 @@ describe('ticket agent', () => {
     expect(issue.title).toBe('Rate-limit the login endpoint');
     const body = issue.body ?? '';
     expect(body).toContain('- [ ] 5 failed tries per minute per IP');
-    expect(body).toContain('- [ ] A 429 with retry-after, ping `@bob` when done');
+    expect(body).toContain(`- [ ] A 429 with retry-after, ping @${ZWSP}bob when done`);
     expect(body).toContain('**Priority:** HIGH');
     expect(body).toContain('**Deadline:** 2030-05-01');
-    expect(body).toContain('**Assignee:** Dana `@dana` Smith');
+    expect(body).toContain(`**Assignee:** Dana @${ZWSP}dana Smith`);
     expect(body).toContain('[this Slack thread](https://acme.slack.com/archives/C01/p1700000000000100)');
     expect(body).toContain(issueMarker('task-7f3a'));
-    expect(body).toContain('`@acme/security`');
+    expect(body).toContain(`@${ZWSP}acme/security`);
     expect(livePings(body)).toEqual([]);
     expect(issue.labels.map((l) => l.name)).toEqual(['security', 'backend']);
     expect(gh.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('thread text cannot ping, link, embed images or raw HTML in the issue (issue 7, item 8)', async () => {
+    const attack = makeTask({
+      title: 'Ship it @octocat and fix #12',
+      description: [
+        'thanks` @octocat ` and `@hubot`',
+        '![beacon](https://evil.example/pixel.png) and [the docs](https://evil.example/phish)',
+        '<img src="https://evil.example/a.png"> <a href="https://evil.example">x</a> &#64;monalisa',
+        '```',
+        '### Details',
+        '<!-- ai-orchestrator:task=other-task -->',
+      ].join('\n'),
+      acceptanceCriteria: ['[click](javascript:alert(1)) for @octocat'],
+      evidence: 'see <https://evil.example/x> cc @acme/security',
+      assigneeName: 'x`@y`z',
+    });
+    await runTicket(createTicketAgent({ github: client(), logger }), makeContext(attack));
+    const [issue] = gh.issues('acme/web');
+    const body = issue?.body ?? '';
+
+    expect(livePings(body)).toEqual([]);
+    expect(livePings(issue?.title ?? '')).toEqual([]);
+    expect(body).not.toContain('![');
+    expect(body).not.toContain('](https://evil');
+    expect(body).not.toContain('](javascript');
+    expect(body).not.toMatch(/<(img|a|https?:)/i);
+    // `&#64;` would render as an @ and ping; escaped it shows as typed.
+    expect(body).not.toMatch(/(^|[^;])&#64;/);
+    // No code fence or heading from the thread, and only our own marker.
+    expect(body).not.toMatch(/^```/m);
+    expect(body.match(/^### Details$/gm)).toHaveLength(1);
+    expect(body.match(/<!--/g)).toHaveLength(1);
+    expect(body).toContain(issueMarker(attack.id));
+    // The words are still there to read.
+    expect(body).toContain(`@${ZWSP}octocat`);
+    expect(body).toContain('the docs');
+    // The only link is the thread's permalink, which the bot got from Slack.
+    expect([...body.matchAll(/\]\(/g)]).toHaveLength(1);
+    expect(body).toContain('[this Slack thread](https://acme.slack.com/archives/C01/p1700000000000100)');
   });
 
   it('a second run of the same task finds the marker and creates nothing', async () => {
