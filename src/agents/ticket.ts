@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { classifyError } from './error-classification.js';
 import { buildIssueBody, issueMarker, issueTitle } from './issue-body.js';
-import { type Agent, type AgentContext, AgentError, type AgentTask, type TicketOutput } from './types.js';
+import { type Agent, type AgentContext, AgentError, type TicketOutput } from './types.js';
 
 /**
  * The `ticket` agent: opens one GitHub issue for a task. At most one issue per task, ever: the
