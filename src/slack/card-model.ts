@@ -8,7 +8,7 @@ import type { GitHubLinkModel, RunModel, TaskCardModel } from './blocks/models.j
 /** Database rows → the view model the pure card builder takes. */
 export function toTaskCardModel(
   task: TaskRow,
-  discussion: Pick<DiscussionRow, 'extractor' | 'truncated'> | undefined,
+  discussion: Pick<DiscussionRow, 'extractor' | 'truncated' | 'permalink'> | undefined,
   latest: RunWithSteps | undefined,
   names: Record<string, string> = {},
   links: readonly TaskGithubLinkRow[] = [],
@@ -19,6 +19,7 @@ export function toTaskCardModel(
     status: task.status as TaskStatus,
     version: task.version,
     evidence: task.evidence,
+    threadLink: discussion?.permalink ?? null,
     extractor: discussion?.extractor ?? 'rules',
     truncated: discussion?.truncated ?? false,
     approvedBy: task.approvedBy,

@@ -50,3 +50,28 @@ export function parseSlackPermalink(text: string): SlackLink | null {
 export function looksLikeSlackLink(text: string): boolean {
   return /^<?https?:\/\/[^\s/]+\/(\S*\/)?archives\//i.test(text.trim());
 }
+
+/**
+ * Evidence may be shown as a "source message" link only when it points into the very thread the
+ * bot read, in this workspace: same host and channel as the discussion's permalink (which the bot
+ * got from `chat.getPermalink`), and the message or its thread is that thread. The link is then
+ * rebuilt from its parsed parts, so nothing the thread or the model wrote reaches the card as a
+ * URL. Anything else (a URL the model quoted, a look-alike host) is null: shown as a quote.
+ */
+export function ownEvidenceLink(evidence: string, threadPermalink: string | null): string | null {
+  if (!threadPermalink) return null;
+  const thread = parseSlackPermalink(threadPermalink);
+  const cited = parseSlackPermalink(evidence);
+  if (!thread || !cited) return null;
+  if (cited.host !== thread.host || cited.channel !== thread.channel || cited.threadTs !== thread.threadTs) {
+    return null;
+  }
+  // The message's own ts (the path), which `parseSlackPermalink` folds into its thread's.
+  const wrapped = evidence.trim().match(/^<([^\s<>|]+)(\|[^<>]*)?>$/);
+  const raw = (wrapped ? wrapped[1]! : evidence.trim()).replace(/&amp;/g, '&');
+  const path = new URL(raw).pathname.match(ARCHIVES_PATH);
+  if (!path) return null;
+  const ts = `${path[2]}.${path[3]}`;
+  const base = `https://${thread.host}/archives/${thread.channel}/p${ts.replace('.', '')}`;
+  return ts === thread.threadTs ? base : `${base}?thread_ts=${thread.threadTs}`;
+}

@@ -134,9 +134,22 @@ describe('task card content', () => {
     expect(text).toContain('if a &lt; b &amp;&amp; c &gt; d then &lt;https://evil.example|click&gt;');
   });
 
-  it('links evidence that is a permalink', () => {
-    const text = allText(buildTaskCard(makeTask({ evidence: 'https://acme.slack.com/archives/C1/p123' })));
-    expect(text).toContain('<https://acme.slack.com/archives/C1/p123|source message>');
+  it('links evidence only when it is a message of the thread itself, rebuilt by the bot', () => {
+    const threadLink = 'https://acme.slack.com/archives/C01/p1700000000000100';
+    const reply = 'https://acme.slack.com/archives/C01/p1700000000000200?thread_ts=1700000000.000100';
+    const own = allText(buildTaskCard(makeTask({ threadLink, evidence: reply })));
+    expect(own).toContain(`<${reply}|source message>`);
+    for (const evidence of [
+      'https://evil.example/archives/C01/p1700000000000200?thread_ts=1700000000.000100',
+      'https://acme.slack.com/archives/C02/p1700000000000200',
+      'https://acme.slack.com/archives/C01/p1700000000000900',
+      'https://evil.example/login',
+    ]) {
+      const text = allText(buildTaskCard(makeTask({ threadLink, evidence })));
+      expect(text).not.toContain('|source message>');
+    }
+    // Without the thread's own permalink nothing is a link, whatever it looks like.
+    expect(allText(buildTaskCard(makeTask({ evidence: reply })))).not.toContain('|source message>');
   });
 
   it('shows a suggested assignee inertly until approval, then as a mention', () => {

@@ -7,6 +7,11 @@ export interface TaskCardModel extends TaskFields {
   status: TaskStatus;
   version: number;
   evidence: string | null;
+  /**
+   * The discussion's permalink, as Slack gave it to the bot (`chat.getPermalink`). Evidence becomes
+   * a link only when it points into this thread (see `ownEvidenceLink`).
+   */
+  threadLink?: string | null;
   /** 'rules' or a model name. */
   extractor: string;
   /** The discussion was cut to the token budget. */

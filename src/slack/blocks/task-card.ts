@@ -4,8 +4,9 @@ import { PRIORITY_EMOJI, type TaskStatus } from '../../domain/task.js';
 import { neutralizeSlackMentions, safeMrkdwn } from '../../domain/text.js';
 import { ACTIONS } from '../ids.js';
 import { taskButtonValue } from '../payloads.js';
+import { ownEvidenceLink } from '../permalink.js';
 import { actions, button, context, fieldsSection, header, section } from './elements.js';
-import { extractorLabel, isUserId, link, safeCut, safeUrl, slackDate, userMention } from './format.js';
+import { extractorLabel, isUserId, link, safeCut, slackDate, userMention } from './format.js';
 import { githubStateBlock } from './github-state.js';
 import { clampMrkdwn, clampText, joinLinesWithin, LIMITS } from './limits.js';
 import type { TaskCardModel } from './models.js';
@@ -78,9 +79,10 @@ function statusText(task: TaskCardModel): string {
   }
 }
 
-function evidenceText(evidence: string, names: Record<string, string>): string {
-  const url = safeUrl(evidence.trim());
-  if (url) return `Evidence: ${link(url, 'source message')}`;
+/** A link only to a message of this very thread (rebuilt by us); any other text is a quote. */
+function evidenceText(evidence: string, threadLink: string | null, names: Record<string, string>): string {
+  const own = ownEvidenceLink(evidence, threadLink);
+  if (own) return `Evidence: ${link(own, 'source message')}`;
   const quote = safeCut(evidence.replace(/\s+/g, ' ').trim(), 300, names);
   return `Evidence: “${quote}”`;
 }
@@ -192,7 +194,8 @@ export function buildTaskCard(task: TaskCardModel): MessagePayload {
     ]),
   );
 
-  if (task.evidence?.trim()) blocks.push(context(evidenceText(task.evidence, names)));
+  if (task.evidence?.trim())
+    blocks.push(context(evidenceText(task.evidence, task.threadLink ?? null, names)));
 
   blocks.push(section(statusText(task)));
   blocks.push(...githubStateBlock(task.github ?? []));
