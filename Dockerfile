@@ -1,7 +1,10 @@
 # syntax=docker/dockerfile:1
 
+# Every stage on a supported Node LTS (22 or 24; Node 20 left support in April 2026), and the image
+# runs as a non-root user: test/dockerfile.test.ts parses this file and checks both.
+
 # --- build: install everything, compile TypeScript, then drop dev dependencies -----------------
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +14,7 @@ COPY db ./db
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: compiled code, production dependencies, migrations; runs as the unprivileged `node` user
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000 \
     DATA_DIR=/app/data
