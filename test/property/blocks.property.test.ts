@@ -12,7 +12,7 @@ import {
   buildTaskCard,
 } from '../../src/slack/blocks/index.js';
 import type { RunModel, StepModel, TaskCardModel } from '../../src/slack/blocks/models.js';
-import { TaskButtonAction } from '../../src/slack/payloads.js';
+import { TaskButtonAction, TaskButtonValue } from '../../src/slack/payloads.js';
 import {
   assertMessageWithinSlackLimits,
   assertViewWithinSlackLimits,
@@ -111,7 +111,8 @@ const taskModel: fc.Arbitrary<TaskCardModel> = fc.record({
   assignee: fc.option(fc.oneof(userId, hostileText(2))),
   repo: fc.oneof(fc.constant('acme/web'), hostileText(3)),
   status: fc.constantFrom(...TASK_STATUSES),
-  version: fc.nat(),
+  // The value format carries up to nine digits; a task is not edited a billion times.
+  version: fc.nat({ max: 999_999_999 }),
   evidence: fc.option(
     fc.oneof(
       hostileOrLong(),
@@ -140,6 +141,10 @@ describe('Block Kit builders under hostile, oversized models', () => {
         noThreadPings(card.blocks);
         expect(card.text).not.toMatch(HOSTILE_PINGS);
         buttonsRoundTrip(card.blocks);
+        // Every task button names this task at the version the card shows.
+        for (const b of buttonsOf(card.blocks)) {
+          expect(TaskButtonValue.parse(b.value)).toEqual({ taskId: task.id, version: task.version });
+        }
         // "source message" links only into the discussion's own thread.
         for (const text of textsOf(card.blocks)) {
           for (const m of text.matchAll(/<([^|>]+)\|source message>/g)) {
