@@ -130,6 +130,19 @@ const taskModel: fc.Arbitrary<TaskCardModel> = fc.record({
   rejectedAt: fc.option(date),
   run: fc.option(run),
   names: fc.option(fc.dictionary(userId, hostileText(2), { maxKeys: 4 }), { nil: undefined }),
+  // The task's issue and pull requests as GitHub reports them (URLs are GitHub's, not thread text).
+  github: fc.option(
+    fc.array(
+      fc.record({
+        kind: fc.constantFrom('issue' as const, 'pull' as const),
+        number: fc.nat(),
+        state: fc.oneof(fc.constantFrom('open', 'draft', 'merged', 'closed'), hostileText(2)),
+        url: fc.option(fc.webUrl()),
+      }),
+      { maxLength: 30 },
+    ),
+    { nil: undefined },
+  ),
 });
 
 describe('Block Kit builders under hostile, oversized models', () => {
