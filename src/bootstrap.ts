@@ -1,15 +1,19 @@
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Database, openDatabase } from '../db/index.js';
+import { createCodeAgent } from './agents/code/agent.js';
+import { envCodeSettings } from './agents/code/settings.js';
 import { createExtractor } from './agents/discussion.js';
 import { createEmailAgent } from './agents/email.js';
 import { createTicketAgent } from './agents/ticket.js';
 import type { Config } from './config.js';
 import type { Extractor } from './domain/extraction.js';
 import { type GitHubEvents, startGitHubEvents } from './github-events/index.js';
+import { PHASE2_STEPS } from './domain/pipeline.js';
 import { pruneAuditEvents } from './jobs/prune-audit.js';
 import { startJobs } from './jobs.js';
 import type { Logger } from './logger.js';
+import { createEffectLedger } from './orchestrator/effect-ledger.js';
 import { Runner } from './orchestrator/runner.js';
 import { createAnthropicClient } from './services/anthropic.js';
 import { deadlineFetch } from './services/deadline.js';
@@ -24,10 +28,12 @@ import { ExtractionFlow } from './slack/extraction-flow.js';
 import { ExtractionLimits } from './slack/extraction-limits.js';
 import { FailureNotifier } from './slack/failure-notifier.js';
 import { HomePublisher } from './slack/home-publisher.js';
+import { PullRequestNotifier } from './slack/pull-request-notifier.js';
 import { ThreadAccessGuard } from './slack/thread-access.js';
 import { UserDirectory } from './slack/user-directory.js';
 import { SlackWorkspaceRoles } from './slack/workspace-roles.js';
 import { PermissionService } from './tasks/permission-service.js';
+import { writeStepProgress } from './tasks/step-progress.js';
 import { TaskStore } from './tasks/task-store.js';
 
 export class MissingSlackConfigError extends Error {
@@ -134,7 +140,8 @@ export async function startOrchestrator(
     { approvers: config.approvers, preventSelf: config.approval.preventSelf },
     { isAdminOrOwner: async (userId) => (roles ? roles.isAdminOrOwner(userId) : false) },
   );
-  const store = new TaskStore(db, permissions);
+  // Every run has the code step: with the code agent off it records why (never skipped silently).
+  const store = new TaskStore(db, permissions, PHASE2_STEPS);
   const background = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
     const p = work.catch((err: unknown) => logger.error({ err }, 'background work failed'));
@@ -159,6 +166,12 @@ export async function startOrchestrator(
       if (home) track(refreshHomesOf(store, home, taskId));
     },
   });
+  let pullNotes: PullRequestNotifier | undefined;
+  const onChange = (taskId: string) => {
+    if (cards) track(cards.refresh(taskId));
+    if (failures) track(failures.onChange(taskId));
+    if (pullNotes) track(pullNotes.onChange(taskId));
+  };
 
   const runner = new Runner({
     database,
@@ -170,12 +183,19 @@ export async function startOrchestrator(
         to: config.email.to,
         logger: logger.child({ agent: 'email' }),
       }),
+      code: createCodeAgent({
+        settings: envCodeSettings(config.code),
+        anthropic,
+        github,
+        logger: logger.child({ agent: 'code' }),
+        onProgress: async (ctx, progress) => {
+          await writeStepProgress(db, ctx.runId, 'code', progress);
+          onChange(ctx.task.id);
+        },
+      }),
     },
     logger: logger.child({ component: 'runner' }),
-    onChange: (taskId) => {
-      if (cards) track(cards.refresh(taskId));
-      if (failures) track(failures.onChange(taskId));
-    },
+    onChange,
     resolveUserName: async (userId) => (users ? users.name(userId) : null),
     concurrency: config.runner.concurrency,
     maxAttempts: config.runner.maxAttempts,
@@ -205,6 +225,12 @@ export async function startOrchestrator(
       cards = new CardPublisher(app.client, store, users, logger.child({ component: 'cards' }), {
         githubLinks: (taskId) => githubEvents.links.forTask(taskId),
       });
+      pullNotes = new PullRequestNotifier(
+        app.client,
+        store,
+        createEffectLedger(db),
+        logger.child({ component: 'pull-requests' }),
+      );
       const membership = new ChannelMembership(app.client);
       home = new HomePublisher(db, app.client, permissions, logger.child({ component: 'home' }), membership);
       return {

@@ -179,6 +179,44 @@ const EnvSchema = z.object({
       .min(0, 'must be 0 (no wait) or more')
       .default(300),
   ),
+  CODE_AGENT: z.preprocess(
+    (value) => (typeof value === 'string' ? emptyToUndefined(value.trim().toLowerCase()) : value),
+    z.enum(['builtin', 'delegate', 'off'], { message: 'must be builtin, delegate or off' }).optional(),
+  ),
+  CODE_MODEL: optionalString,
+  CODE_BASE_BRANCH: optionalString,
+  CODE_GUIDELINES: optionalString,
+  // Blank means the default, not "nothing is protected": removing the protection takes a value.
+  CODE_PROTECTED_PATHS: z.preprocess(
+    (value) => emptyToUndefined(value),
+    z.preprocess(splitList, z.array(z.string()).min(1)).optional(),
+  ),
+  CODE_MAX_FILES_CHANGED: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: 'must be a number' }).int().min(1, 'must be at least 1').max(500).default(20),
+  ),
+  CODE_MAX_TURNS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: 'must be a number' }).int().min(1, 'must be at least 1').max(500).default(40),
+  ),
+  CODE_MAX_COST_USD: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: 'must be a number of dollars' }).positive('must be more than 0').default(3),
+  ),
+  CODE_TIMEOUT_SECONDS: seconds(1800, 24 * 3600),
+  CODE_MAX_CI_ROUNDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number' })
+      .int()
+      .min(0, 'must be 0 (no CI) or more')
+      .max(20)
+      .default(3),
+  ),
+  CODE_CI_TIMEOUT_SECONDS: seconds(1200, 24 * 3600),
+  CODE_DELEGATE_COMMENT: optionalString,
+  CODE_DELEGATE_ASSIGNEE: optionalString,
+  CODE_DELEGATE_TIMEOUT_SECONDS: seconds(3600, 7 * 24 * 3600),
   SANDBOX: bool,
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
@@ -259,7 +297,27 @@ export interface Config {
    * It listens on `host`: 127.0.0.1 unless HOST is set.
    */
   sandbox: { enabled: boolean; host: string };
+  /** Phase 2, the `code` step (src/agents/code). */
+  code: CodeConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export interface CodeConfig {
+  /** off: the step runs and says why it did nothing (`offReason`, shown on the card). */
+  mode: 'builtin' | 'delegate' | 'off';
+  offReason: string | null;
+  model: string;
+  /** null → the repository's default branch. */
+  baseBranch: string | null;
+  guidelines: string | null;
+  protectedPaths: string[];
+  maxFilesChanged: number;
+  maxTurns: number;
+  maxCostUsd: number;
+  timeoutMs: number;
+  maxCiRounds: number;
+  ciTimeoutMs: number;
+  delegate: { comment: string | null; assignee: string | null; timeoutMs: number };
 }
 
 /** A configuration problem; `message` is one line naming the variable. */
@@ -352,7 +410,57 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       leaseMs: Math.round(e.RUNNER_LEASE_SECONDS * 1000),
     },
     sandbox: { enabled: sandboxEnabled, host: e.HOST ?? '127.0.0.1' },
+    code: codeConfig(e, e.ANTHROPIC_API_KEY ?? e.CLAUDE_API_KEY),
     logLevel: e.LOG_LEVEL,
+  };
+}
+
+export const DEFAULT_PROTECTED_PATHS = ['.github/workflows/**'];
+
+/**
+ * The code step's mode. Writing code with the bot's token is opt-in (CODE_AGENT); asked for
+ * without what it needs, the configuration is refused rather than the step silently doing nothing.
+ */
+function codeConfig(e: z.infer<typeof EnvSchema>, apiKey: string | undefined): CodeConfig {
+  const asked = e.CODE_AGENT ?? 'off';
+  if (asked === 'builtin' && (!apiKey || !e.GITHUB_TOKEN)) {
+    throw new ConfigError(
+      'Invalid configuration: CODE_AGENT builtin needs ANTHROPIC_API_KEY and GITHUB_TOKEN (or set CODE_AGENT=off)',
+      'CODE_AGENT',
+    );
+  }
+  if (asked === 'delegate' && (!e.GITHUB_TOKEN || (!e.CODE_DELEGATE_COMMENT && !e.CODE_DELEGATE_ASSIGNEE))) {
+    throw new ConfigError(
+      'Invalid configuration: CODE_AGENT delegate needs GITHUB_TOKEN and CODE_DELEGATE_COMMENT or CODE_DELEGATE_ASSIGNEE',
+      'CODE_AGENT',
+    );
+  }
+  const offReason =
+    asked !== 'off'
+      ? null
+      : e.CODE_AGENT === 'off'
+        ? 'the code agent is turned off for this workspace'
+        : !apiKey || !e.GITHUB_TOKEN
+          ? `the code agent is not set up (it needs ${!apiKey ? 'an Anthropic API key' : 'a GitHub token'})`
+          : 'the code agent is not enabled for this workspace';
+  return {
+    mode: asked,
+    offReason,
+    model: e.CODE_MODEL ?? e.ANTHROPIC_MODEL,
+    baseBranch: e.CODE_BASE_BRANCH ?? null,
+    guidelines: e.CODE_GUIDELINES ?? null,
+    protectedPaths: e.CODE_PROTECTED_PATHS ?? DEFAULT_PROTECTED_PATHS,
+    maxFilesChanged: e.CODE_MAX_FILES_CHANGED,
+    maxTurns: e.CODE_MAX_TURNS,
+    maxCostUsd: e.CODE_MAX_COST_USD,
+    timeoutMs: e.CODE_TIMEOUT_SECONDS,
+    maxCiRounds: e.CODE_MAX_CI_ROUNDS,
+    ciTimeoutMs: e.CODE_CI_TIMEOUT_SECONDS,
+    delegate: {
+      comment: e.CODE_DELEGATE_COMMENT ?? null,
+      assignee: e.CODE_DELEGATE_ASSIGNEE ?? null,
+      timeoutMs: e.CODE_DELEGATE_TIMEOUT_SECONDS,
+    },
   };
 }
 

@@ -54,6 +54,15 @@ describe('loadConfig defaults', () => {
     });
   });
 
+  it('keeps the code agent off unless asked, and refuses builtin without a key and a token', () => {
+    expect(loadConfig({}).code).toMatchObject({ mode: 'off', protectedPaths: ['.github/workflows/**'] });
+    expect(loadConfig({}).code.offReason).toMatch(/not set up/);
+    expect(() => loadConfig({ CODE_AGENT: 'builtin', GITHUB_TOKEN: 'ghp_x' })).toThrow(/CODE_AGENT.*ANTHROPIC_API_KEY/);
+    const on = loadConfig({ CODE_AGENT: 'builtin', GITHUB_TOKEN: 'ghp_x', ANTHROPIC_API_KEY: 'sk-ant-x' });
+    expect(on.code).toMatchObject({ mode: 'builtin', offReason: null, maxTurns: 40, maxCostUsd: 3 });
+    expect(loadConfig({ CODE_PROTECTED_PATHS: 'a/**, b/*' }).code.protectedPaths).toEqual(['a/**', 'b/*']);
+  });
+
   it('ignores variables it does not know', () => {
     expect(loadConfig({ PATH: '/usr/bin', HOME: '/root' })).toEqual(loadConfig({}));
   });
@@ -250,6 +259,14 @@ describe('CONFIG_VARIABLES', () => {
       SMTP_TIMEOUT_SECONDS: '5',
       ANTHROPIC_TIMEOUT_SECONDS: '5',
       GITHUB_POLL_CRON: 'off',
+      CODE_AGENT: 'off',
+      CODE_MAX_FILES_CHANGED: '5',
+      CODE_MAX_TURNS: '10',
+      CODE_MAX_COST_USD: '1',
+      CODE_TIMEOUT_SECONDS: '60',
+      CODE_MAX_CI_ROUNDS: '1',
+      CODE_CI_TIMEOUT_SECONDS: '60',
+      CODE_DELEGATE_TIMEOUT_SECONDS: '60',
     };
     const base = loadConfig({});
     for (const name of CONFIG_VARIABLES) {

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
 import { auditEvents, type RunRow, runs, steps, type TaskRow, tasks } from '../../db/schema.js';
-import { idempotencyKey, PHASE1_STEPS } from '../domain/pipeline.js';
+import { type AgentName, idempotencyKey, PHASE1_STEPS } from '../domain/pipeline.js';
 import type { TaskStatus } from '../domain/task.js';
 import type { PermissionService } from './permission-service.js';
 import { guard, requireVersion, STALE_CARD_MESSAGE, STATUS_WORDS, TaskActionError } from './task-errors.js';
@@ -15,6 +15,7 @@ export class RunStarter {
     private readonly db: Db,
     private readonly permissions: PermissionService,
     private readonly requireTask: (taskId: string) => Promise<TaskRow>,
+    private readonly pipeline: readonly AgentName[] = PHASE1_STEPS,
   ) {}
 
   /**
@@ -53,7 +54,7 @@ export class RunStarter {
           .returning();
         if (!run) throw new Error('insert run returned nothing');
         await tx.insert(steps).values(
-          PHASE1_STEPS.map((agent, position) => ({
+          this.pipeline.map((agent, position) => ({
             runId: run.id,
             agent,
             position,

@@ -12,6 +12,7 @@ import {
   tasks,
 } from '../../db/schema.js';
 import type { ExtractedTask } from '../domain/extraction.js';
+import { type AgentName, PHASE1_STEPS } from '../domain/pipeline.js';
 import { statusAfterEdit, type TaskFields, type TaskStatus } from '../domain/task.js';
 import type { PermissionService } from './permission-service.js';
 import { RunStarter } from './run-start.js';
@@ -48,8 +49,10 @@ export class TaskStore {
   constructor(
     private readonly db: Db,
     readonly permissions: PermissionService,
+    /** The steps of a new run, in order (bootstrap adds `code` for Phase 2). */
+    pipeline: readonly AgentName[] = PHASE1_STEPS,
   ) {
-    this.runStarter = new RunStarter(db, permissions, (taskId) => this.requireTask(taskId));
+    this.runStarter = new RunStarter(db, permissions, (taskId) => this.requireTask(taskId), pipeline);
   }
 
   private readonly runStarter: RunStarter;

@@ -1,6 +1,7 @@
 /** One mrkdwn line (plus an optional preview) per pipeline step, for the task card and App Home. */
 import { z } from 'zod';
 import { type RunStatus, STEP_LABELS, type StepStatus } from '../../domain/pipeline.js';
+import { codeProgressText, codeStepText } from './code-step.js';
 import { formatDuration, link, plural, safeCut, safeUrl } from './format.js';
 import { clampMrkdwn } from './limits.js';
 import type { RunModel, StepModel } from './models.js';
@@ -108,12 +109,13 @@ export function renderStep(step: StepModel, opts: StepLineOptions): string {
   const label = STEP_LABELS[step.agent] ?? step.agent;
   const parts: string[] = [];
   let preview: string | null = null;
+  let emoji = STEP_EMOJI[step.status];
   switch (step.status) {
     case 'pending':
       parts.push('waiting');
       break;
     case 'running':
-      parts.push('running…');
+      parts.push((step.agent === 'code' ? codeProgressText(step.output) : null) ?? 'running…');
       break;
     case 'succeeded': {
       if (step.agent === 'ticket') {
@@ -123,6 +125,10 @@ export function renderStep(step: StepModel, opts: StepLineOptions): string {
       } else if (step.agent === 'email') {
         const d = emailDetail(step);
         if (d) parts.push(d);
+      } else if (step.agent === 'code') {
+        const d = codeStepText(step.output, opts.detailMax);
+        parts.push(d.text);
+        if (d.notRun) emoji = STEP_EMOJI.skipped;
       }
       if (parts.length === 0) parts.push('done');
       break;
@@ -147,7 +153,7 @@ export function renderStep(step: StepModel, opts: StepLineOptions): string {
     const d = formatDuration(step.durationMs);
     if (d) extras.push(d);
   }
-  const line = `${STEP_EMOJI[step.status]} *${label}* — ${parts.join(' ')}${
+  const line = `${emoji} *${label}* — ${parts.join(' ')}${
     extras.length > 0 ? ` · ${extras.join(' · ')}` : ''
   }`;
   return preview ? `${line}\n${preview}` : line;
