@@ -1,7 +1,10 @@
 import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
+import { type CodeConfig, resolveCodeConfig } from './config-code.js';
 import { DEFAULT_ANTHROPIC_MODEL } from './services/anthropic-models.js';
 import { decideStartMode } from './start-mode.js';
+
+export type { CodeConfig } from './config-code.js';
 
 /**
  * One schema for the whole environment. Defaults are resolved here, once; the rest of the
@@ -302,24 +305,6 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
-export interface CodeConfig {
-  /** off: the step runs and says why it did nothing (`offReason`, shown on the card). */
-  mode: 'builtin' | 'delegate' | 'off';
-  offReason: string | null;
-  model: string;
-  /** null → the repository's default branch. */
-  baseBranch: string | null;
-  guidelines: string | null;
-  protectedPaths: string[];
-  maxFilesChanged: number;
-  maxTurns: number;
-  maxCostUsd: number;
-  timeoutMs: number;
-  maxCiRounds: number;
-  ciTimeoutMs: number;
-  delegate: { comment: string | null; assignee: string | null; timeoutMs: number };
-}
-
 /** A configuration problem; `message` is one line naming the variable. */
 export class ConfigError extends Error {
   constructor(
@@ -343,6 +328,17 @@ function shownValue(variable: string, value: string | undefined): string {
   if (/^[a-z][a-z0-9+.-]*:\/*[^\s/@]*@/i.test(value)) return '';
   const quoted = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   return ` (got ${quoted})`;
+}
+
+/** The code step's settings, or the ConfigError that refuses them. */
+function codeConfigOf(e: z.infer<typeof EnvSchema>): CodeConfig {
+  const resolved = resolveCodeConfig(
+    { ...e, apiKey: e.ANTHROPIC_API_KEY ?? e.CLAUDE_API_KEY, githubToken: e.GITHUB_TOKEN },
+    e.ANTHROPIC_MODEL,
+  );
+  if ('problem' in resolved)
+    throw new ConfigError(`Invalid configuration: ${resolved.problem}`, 'CODE_AGENT');
+  return resolved;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -410,57 +406,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       leaseMs: Math.round(e.RUNNER_LEASE_SECONDS * 1000),
     },
     sandbox: { enabled: sandboxEnabled, host: e.HOST ?? '127.0.0.1' },
-    code: codeConfig(e, e.ANTHROPIC_API_KEY ?? e.CLAUDE_API_KEY),
+    code: codeConfigOf(e),
     logLevel: e.LOG_LEVEL,
-  };
-}
-
-export const DEFAULT_PROTECTED_PATHS = ['.github/workflows/**'];
-
-/**
- * The code step's mode. Writing code with the bot's token is opt-in (CODE_AGENT); asked for
- * without what it needs, the configuration is refused rather than the step silently doing nothing.
- */
-function codeConfig(e: z.infer<typeof EnvSchema>, apiKey: string | undefined): CodeConfig {
-  const asked = e.CODE_AGENT ?? 'off';
-  if (asked === 'builtin' && (!apiKey || !e.GITHUB_TOKEN)) {
-    throw new ConfigError(
-      'Invalid configuration: CODE_AGENT builtin needs ANTHROPIC_API_KEY and GITHUB_TOKEN (or set CODE_AGENT=off)',
-      'CODE_AGENT',
-    );
-  }
-  if (asked === 'delegate' && (!e.GITHUB_TOKEN || (!e.CODE_DELEGATE_COMMENT && !e.CODE_DELEGATE_ASSIGNEE))) {
-    throw new ConfigError(
-      'Invalid configuration: CODE_AGENT delegate needs GITHUB_TOKEN and CODE_DELEGATE_COMMENT or CODE_DELEGATE_ASSIGNEE',
-      'CODE_AGENT',
-    );
-  }
-  const offReason =
-    asked !== 'off'
-      ? null
-      : e.CODE_AGENT === 'off'
-        ? 'the code agent is turned off for this workspace'
-        : !apiKey || !e.GITHUB_TOKEN
-          ? `the code agent is not set up (it needs ${!apiKey ? 'an Anthropic API key' : 'a GitHub token'})`
-          : 'the code agent is not enabled for this workspace';
-  return {
-    mode: asked,
-    offReason,
-    model: e.CODE_MODEL ?? e.ANTHROPIC_MODEL,
-    baseBranch: e.CODE_BASE_BRANCH ?? null,
-    guidelines: e.CODE_GUIDELINES ?? null,
-    protectedPaths: e.CODE_PROTECTED_PATHS ?? DEFAULT_PROTECTED_PATHS,
-    maxFilesChanged: e.CODE_MAX_FILES_CHANGED,
-    maxTurns: e.CODE_MAX_TURNS,
-    maxCostUsd: e.CODE_MAX_COST_USD,
-    timeoutMs: e.CODE_TIMEOUT_SECONDS,
-    maxCiRounds: e.CODE_MAX_CI_ROUNDS,
-    ciTimeoutMs: e.CODE_CI_TIMEOUT_SECONDS,
-    delegate: {
-      comment: e.CODE_DELEGATE_COMMENT ?? null,
-      assignee: e.CODE_DELEGATE_ASSIGNEE ?? null,
-      timeoutMs: e.CODE_DELEGATE_TIMEOUT_SECONDS,
-    },
   };
 }
 

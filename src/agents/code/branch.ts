@@ -1,5 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import { z } from 'zod';
+import { taskBranchName } from '../../domain/github-link.js';
 import type { RepoRef } from './workspace.js';
 
 /**
@@ -10,21 +11,13 @@ import type { RepoRef } from './workspace.js';
 
 export const TASK_TRAILER = 'Orchestrator-Task';
 const MAX_SUFFIX = 9;
-const SLUG_MAX = 40;
 
 const RefSchema = z.object({ object: z.object({ sha: z.string() }) });
 const CommitSchema = z.object({ sha: z.string(), message: z.string(), tree: z.object({ sha: z.string() }) });
 
+/** The domain's rule (src/domain/github-link.ts), shared with the GitHub events intake. */
 export function branchBase(taskId: string, title: string): string {
-  const slug =
-    title
-      .toLowerCase()
-      .normalize('NFKD')
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, SLUG_MAX)
-      .replace(/-+$/, '') || 'change';
-  return `orchestrator/${taskId.replace(/-/g, '').slice(0, 8)}-${slug}`;
+  return taskBranchName(taskId, title);
 }
 
 export function trailer(taskId: string): string {
