@@ -182,6 +182,28 @@ describe.each(DATABASE_KINDS)('code agent, built-in (%s)', (kind) => {
     expect(textOf(h.slack.message(CHANNEL, cardTs))).toMatch(/stopped by the turn budget/);
   });
 
+  it('opens one PR when Execute is clicked 10 times at once', async () => {
+    const { cardTs } = await approvedTask();
+    anthropic.enqueue(replace('src/app.ts', 'port = 3000', 'port = 4000'), finish('Port 4000.'));
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        h.sender.blockAction({
+          user: USERS.lead.id,
+          channel: CHANNEL,
+          messageTs: cardTs,
+          actionId: ACTIONS.execute,
+        }),
+      ),
+    );
+    await h.app.idle();
+    const output = (await codeStep())?.output as { branch: string };
+    expect([...h.github.repo(REPO).pulls.values()].filter((p) => p.head.ref === output.branch)).toHaveLength(
+      1,
+    );
+    expect(await h.database.db.select().from(schema.runs)).toHaveLength(1);
+    expect(anthropic.requests).toHaveLength(2);
+  });
+
   it('stops at the cost budget before a turn it cannot pay for', async () => {
     const { cardTs } = await approvedTask();
     // 200k output tokens of Sonnet 4.6 are $3: over the $1 budget after one turn.
@@ -194,5 +216,29 @@ describe.each(DATABASE_KINDS)('code agent, built-in (%s)', (kind) => {
     expect(output.stoppedBy).toBe('cost');
     expect(h.github.files(REPO, output.branch)['src/app.ts']).toContain('port = 9090');
     expect(textOf(h.slack.message(CHANNEL, cardTs))).toMatch(/stopped by the cost budget/);
+  });
+});
+
+describe('code agent, off', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h.close());
+
+  it('runs the code step and says on the card why no pull request is made', async () => {
+    const { cards } = await h.extractThread(USERS.lead.id, [
+      [USERS.lead.id, 'We need to rename the login button.'],
+    ]);
+    const card = cards[0]!;
+    await h.click(USERS.lead.id, card.ts, ACTIONS.approve);
+    await h.click(USERS.lead.id, card.ts, ACTIONS.execute);
+    const text = textOf(h.slack.message(CHANNEL, card.ts));
+    expect(text).toMatch(
+      /Pull request\*? — not run: the code agent is not set up \(it needs an Anthropic API key\)/,
+    );
+    expect(text).toContain('⏭');
+    const [run] = await h.database.db.select().from(schema.runs);
+    expect(run?.status).toBe('succeeded');
   });
 });
