@@ -8,8 +8,8 @@ import { createEmailAgent } from './agents/email.js';
 import { createTicketAgent } from './agents/ticket.js';
 import type { Config } from './config.js';
 import type { Extractor } from './domain/extraction.js';
-import { type GitHubEvents, startGitHubEvents } from './github-events/index.js';
 import { PHASE2_STEPS } from './domain/pipeline.js';
+import { type GitHubEvents, startGitHubEvents } from './github-events/index.js';
 import { pruneAuditEvents } from './jobs/prune-audit.js';
 import { startJobs } from './jobs.js';
 import type { Logger } from './logger.js';
@@ -60,6 +60,8 @@ export interface StartOptions {
   runnerPollMs?: number;
   /** More HTTP routes on the bot's port (the sandbox page and its API). */
   extraRoutes?: SlackAppOptions['extraRoutes'];
+  /** The code agent's CI polling (tests shorten it). */
+  codeCi?: { pollMs: number; appearMs: number };
   /** false: no scheduled jobs (tests that count calls). */
   jobs?: false;
 }
@@ -188,6 +190,7 @@ export async function startOrchestrator(
         anthropic,
         github,
         logger: logger.child({ agent: 'code' }),
+        ...(options.codeCi ? { ci: options.codeCi } : {}),
         onProgress: async (ctx, progress) => {
           await writeStepProgress(db, ctx.runId, 'code', progress);
           onChange(ctx.task.id);

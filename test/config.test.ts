@@ -57,7 +57,9 @@ describe('loadConfig defaults', () => {
   it('keeps the code agent off unless asked, and refuses builtin without a key and a token', () => {
     expect(loadConfig({}).code).toMatchObject({ mode: 'off', protectedPaths: ['.github/workflows/**'] });
     expect(loadConfig({}).code.offReason).toMatch(/not set up/);
-    expect(() => loadConfig({ CODE_AGENT: 'builtin', GITHUB_TOKEN: 'ghp_x' })).toThrow(/CODE_AGENT.*ANTHROPIC_API_KEY/);
+    expect(() => loadConfig({ CODE_AGENT: 'builtin', GITHUB_TOKEN: 'ghp_x' })).toThrow(
+      /CODE_AGENT.*ANTHROPIC_API_KEY/,
+    );
     const on = loadConfig({ CODE_AGENT: 'builtin', GITHUB_TOKEN: 'ghp_x', ANTHROPIC_API_KEY: 'sk-ant-x' });
     expect(on.code).toMatchObject({ mode: 'builtin', offReason: null, maxTurns: 40, maxCostUsd: 3 });
     expect(loadConfig({ CODE_PROTECTED_PATHS: 'a/**, b/*' }).code.protectedPaths).toEqual(['a/**', 'b/*']);

@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.js';
 import { classifyError } from '../error-classification.js';
 import { type Agent, type AgentContext, AgentError, type EffectLedger } from '../types.js';
 import { findBranch, trailer } from './branch.js';
+import { followChecks, repoHasCi } from './ci.js';
 import { pushRound } from './commit.js';
 import { runToolLoop } from './loop.js';
 import { type CodeOutput, type CodeProgress, emptyOutput } from './output.js';
@@ -28,7 +29,11 @@ export interface CodeAgentOptions {
   /** Where the step is, for the card (best effort: a failure to report never stops the work). */
   onProgress?: (ctx: AgentContext, progress: CodeProgress) => Promise<void>;
   now?: () => number;
+  /** CI polling: interval, and how long a commit may show no check before "no CI ran". */
+  ci?: { pollMs: number; appearMs: number };
 }
+
+const DEFAULT_CI = { pollMs: 10_000, appearMs: 90_000 };
 
 export function codeEffectKey(taskId: string): string {
   return `task:${taskId}:code_pr`;
@@ -41,6 +46,7 @@ interface PushedRecord extends Record<string, unknown> {
   files: string[];
   summary: string | null;
   stoppedBy: CodeOutput['stoppedBy'];
+  ci: CodeOutput['ci'];
   turns: number;
   inputTokens: number;
   outputTokens: number;
@@ -113,7 +119,7 @@ export function createCodeAgent(options: CodeAgentOptions): Agent {
           inputTokens: pushed.inputTokens,
           outputTokens: pushed.outputTokens,
           costUsd: pushed.costUsd,
-          ci: 'not-run',
+          ci: pushed.ci,
         };
         await effects?.complete(key, pull.html_url, output);
         return output;
@@ -144,14 +150,50 @@ async function writeChange(
   const workspace = await RepoWorkspace.open(github, ref, settings.baseBranch, ctx.signal);
   const branch = await findBranch(github, ref, ctx.task.id, ctx.task.title, ctx.signal);
   const issueNumber = issueOf(ctx);
+  const withCi = settings.maxCiRounds > 0 && (await repoHasCi(github, ref, workspace.baseSha, ctx.signal));
+  const ciTiming = options.ci ?? DEFAULT_CI;
+  const ci = { rounds: 0, last: (withCi ? 'not-run' : 'none') as CodeOutput['ci'] };
+  let turns = 0;
+  // run_checks: push the work so far as one commit, then follow that SHA's checks.
+  const runChecks = async (): Promise<string> => {
+    if (ci.rounds >= settings.maxCiRounds) {
+      return `No CI rounds left (${ci.rounds} used). Finish with what you have.`;
+    }
+    const changes = await workspace.changes();
+    if (changes.size === 0) return 'Nothing to check: no file is changed yet.';
+    ci.rounds += 1;
+    await progress({ progress: 'ci', files: changes.size, turns });
+    const pushed = await pushRound(github, {
+      ref,
+      branch,
+      baseSha: workspace.baseSha,
+      baseTreeSha: workspace.baseTreeSha,
+      changes,
+      modeOf: (p) => workspace.modeOf(p),
+      message: commitMessage(`WIP: ${ctx.task.title} (CI round ${ci.rounds})`, null, null, ctx.task.id),
+      signal: ctx.signal,
+    });
+    const verdict = await followChecks(github, ref, pushed.sha, {
+      signal: ctx.signal,
+      timeoutMs: settings.ciTimeoutMs,
+      appearMs: ciTiming.appearMs,
+      pollMs: ciTiming.pollMs,
+      now,
+    });
+    ci.last = verdict.state === 'passed' ? 'passed' : verdict.state === 'none' ? 'none' : 'failed';
+    log.info({ round: ci.rounds, sha: pushed.sha, ci: verdict.state }, 'CI round ended');
+    const left = settings.maxCiRounds - ci.rounds;
+    return `${verdict.report}\n\n(${left} CI round(s) left.)`;
+  };
   const result = await runToolLoop({
     anthropic: options.anthropic as Anthropic,
     model: settings.model,
-    system: await systemPrompt(workspace, settings.guidelines, false),
+    system: await systemPrompt(workspace, settings.guidelines, withCi),
     firstMessage: taskMessage(promptTask(ctx.task, issueNumber)),
     env: {
       workspace,
       policy: { protectedPaths: settings.protectedPaths, maxFilesChanged: settings.maxFilesChanged },
+      ...(withCi ? { runChecks } : {}),
     },
     budget: {
       maxTurns: settings.maxTurns,
@@ -159,7 +201,10 @@ async function writeChange(
       deadline: started + settings.timeoutMs,
     },
     signal: ctx.signal,
-    onTurn: (usage, files) => void progress({ progress: 'editing', files, turns: usage.turns }),
+    onTurn: (usage, files) => {
+      turns = usage.turns;
+      void progress({ progress: 'editing', files, turns: usage.turns });
+    },
     now,
   });
   const { usage, stoppedBy, summary } = result;
@@ -169,6 +214,7 @@ async function writeChange(
   const tally = {
     summary,
     stoppedBy,
+    ci: ci.last,
     turns: usage.turns,
     inputTokens: usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens,
     outputTokens: usage.outputTokens,

@@ -29,6 +29,12 @@ const STOPPED: Record<'turns' | 'cost' | 'time', string> = {
   time: 'the time limit',
 };
 
+const CI_WORDS: Record<string, string> = {
+  passed: ' · CI passed',
+  failed: ' · CI failing',
+  none: ' · no CI on this repository, checks skipped',
+};
+
 export function codeStepOutcome(output: unknown): CodeStepOutcome | null {
   const parsed = CodeOutputSchema.safeParse(output ?? {});
   return parsed.success ? parsed.data : null;
@@ -60,10 +66,11 @@ export function codeStepText(output: unknown, detailMax: number): { text: string
   const cost = o.costUsd != null ? ` · ${plural(o.turns ?? 0, 'turn')}, $${o.costUsd.toFixed(2)}` : '';
   const stopped = o.stoppedBy ? ` · work in progress: stopped by ${STOPPED[o.stoppedBy]}` : '';
   const url = o.pr ? safeUrl(o.pr.url) : null;
+  const ci = o.ci ? (CI_WORDS[o.ci] ?? '') : '';
   if (o.pr) {
     const files = o.files ? `, ${plural(o.files.length, 'file')} changed` : '';
     return {
-      text: `${link(url, `draft PR #${o.pr.number}`)} opened${files}${stopped}${cost}`,
+      text: `${link(url, `draft PR #${o.pr.number}`)} opened${files}${ci}${stopped}${cost}`,
       notRun: false,
     };
   }

@@ -3,7 +3,7 @@ import { schema } from '../../../db/index.js';
 import { createRulesExtractor } from '../../../src/agents/discussion.js';
 import { ACTIONS } from '../../../src/slack/ids.js';
 import { type AnthropicStandIn, startAnthropicStandIn } from '../../support/anthropic-standin.js';
-import { create, finish, replace, toolResults, view } from '../../support/code-script.js';
+import { create, finish, replace, tool, toolResults, view } from '../../support/code-script.js';
 import { DATABASE_KINDS } from '../../support/database.js';
 import { CHANNEL, type Harness, REPO, startHarness, textOf, USERS } from '../../support/harness.js';
 
@@ -29,7 +29,7 @@ describe.each(DATABASE_KINDS)('code agent, built-in (%s)', (kind) => {
         CODE_MAX_COST_USD: '1',
       },
       // Extraction by rules: the Anthropic stand-in serves the code agent only.
-      start: { extractor: createRulesExtractor() },
+      start: { extractor: createRulesExtractor(), codeCi: { pollMs: 20, appearMs: 2_000 } },
     });
     h.github.commitFiles(REPO, {
       'README.md': '# web\n',
@@ -216,6 +216,60 @@ describe.each(DATABASE_KINDS)('code agent, built-in (%s)', (kind) => {
     expect(output.stoppedBy).toBe('cost');
     expect(h.github.files(REPO, output.branch)['src/app.ts']).toContain('port = 9090');
     expect(textOf(h.slack.message(CHANNEL, cardTs))).toMatch(/stopped by the cost budget/);
+  });
+
+  // Last in this suite: from here on the repository has CI.
+  it('pushes for CI, reads the failing log, fixes the code and ends with CI passing', async () => {
+    h.github.actions.addWorkflow(REPO, {
+      file: 'ci.yml',
+      name: 'CI',
+      on: ['push'],
+      jobs: [{ name: 'test', steps: [{ name: 'Set up job' }, { name: 'Run tests' }] }],
+    });
+    const { cardTs } = await approvedTask();
+    anthropic.enqueue(
+      replace('src/util.ts', 'const b = 1;', 'const b = 1 +;'),
+      tool('run_checks', {}),
+      replace('src/util.ts', 'const b = 1 +;', 'const b = 2;'),
+      tool('run_checks', {}),
+      finish('Set b to 2.'),
+    );
+    const clicked = h.click(USERS.lead.id, cardTs, ACTIONS.execute);
+    const runsBefore = h.github.actions.runs(REPO).length;
+    // GitHub's side: the push starts a run; the first fails with a compiler error, the second passes.
+    const nextRun = async (index: number) => {
+      for (let i = 0; i < 500; i++) {
+        const run = h.github.actions.runs(REPO)[runsBefore + index];
+        if (run) return run;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error('no CI run started');
+    };
+    const first = await nextRun(0);
+    h.github.actions.start(REPO, first.id);
+    h.github.actions.complete(REPO, first.id, 'failure', {
+      step: 'Run tests',
+      log: 'src/util.ts(2,22): error TS1109: Expression expected.',
+    });
+    const second = await nextRun(1);
+    expect(second.head_sha).not.toBe(first.head_sha);
+    h.github.actions.start(REPO, second.id);
+    h.github.actions.complete(REPO, second.id, 'success');
+    await clicked;
+
+    const results = toolResults(anthropic);
+    expect(results[1]?.content).toMatch(/CI failed/);
+    expect(results[1]?.content).toContain('error TS1109: Expression expected');
+    expect(results[1]?.content).toMatch(/job "test", step "Run tests"/);
+    expect(results[3]?.content).toMatch(/CI passed/);
+    const output = (await codeStep())?.output as { branch: string; ci: string; pr: { url: string } };
+    expect(output.ci).toBe('passed');
+    expect(h.github.sha(REPO, output.branch)).toBe(second.head_sha);
+    expect(h.github.files(REPO, output.branch)['src/util.ts']).toBe(
+      'export const a = 1;\nexport const b = 2;\n',
+    );
+    await h.app.idle();
+    expect(textOf(h.slack.message(CHANNEL, cardTs))).toMatch(/CI passed/);
   });
 });
 
