@@ -204,6 +204,26 @@ describe.each(DATABASE_KINDS)('code agent, built-in (%s)', (kind) => {
     expect(anthropic.requests).toHaveLength(2);
   });
 
+  it('resumes after a failure between the push and the PR: one branch, one PR, no model turn paid twice', async () => {
+    const { cardTs } = await approvedTask();
+    anthropic.enqueue(replace('src/app.ts', 'port = 3000', 'port = 5000'), finish('Port 5000.'));
+    // The PR call fails after the branch exists (GitHub answers 502): the runner retries the step.
+    h.github.failNext('POST /repos/:owner/:repo/pulls', 502);
+    await h.click(USERS.lead.id, cardTs, ACTIONS.execute);
+    const step = await codeStep();
+    expect(step?.status).toBe('succeeded');
+    expect(step?.attempt).toBe(2);
+    const output = step?.output as { branch: string; pr: { number: number } };
+    const refs = [...h.github.repo(REPO).refs.keys()].filter((r) =>
+      r.startsWith(`refs/heads/${output.branch}`),
+    );
+    expect(refs).toEqual([`refs/heads/${output.branch}`]);
+    expect([...h.github.repo(REPO).pulls.values()].filter((p) => p.head.ref === output.branch)).toHaveLength(
+      1,
+    );
+    expect(anthropic.requests).toHaveLength(2);
+  });
+
   it('stops at the cost budget before a turn it cannot pay for', async () => {
     const { cardTs } = await approvedTask();
     // 200k output tokens of Sonnet 4.6 are $3: over the $1 budget after one turn.
