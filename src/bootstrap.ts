@@ -62,6 +62,7 @@ export interface StartOptions {
   extraRoutes?: SlackAppOptions['extraRoutes'];
   /** The code agent's CI polling (tests shorten it). */
   codeCi?: { pollMs: number; appearMs: number };
+  codeDelegatePollMs?: number;
   /** false: no scheduled jobs (tests that count calls). */
   jobs?: false;
 }
@@ -191,6 +192,7 @@ export async function startOrchestrator(
         github,
         logger: logger.child({ agent: 'code' }),
         ...(options.codeCi ? { ci: options.codeCi } : {}),
+        ...(options.codeDelegatePollMs !== undefined ? { delegatePollMs: options.codeDelegatePollMs } : {}),
         onProgress: async (ctx, progress) => {
           await writeStepProgress(db, ctx.runId, 'code', progress);
           onChange(ctx.task.id);

@@ -35,7 +35,7 @@ export class PullRequestNotifier {
       const res = await this.client.chat.postMessage({
         channel: task.channelId,
         thread_ts: task.threadTs,
-        text: `Draft pull request for “${title}”: <${url}|#${outcome.pr.number}>${wip}`,
+        text: `${outcome.mode === 'delegate' ? 'Pull request' : 'Draft pull request'} for “${title}”: <${url}|#${outcome.pr.number}>${wip}`,
         unfurl_links: false,
       });
       await this.ledger.complete(key, res.ts ?? null, { ts: res.ts ?? null });

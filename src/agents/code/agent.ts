@@ -6,6 +6,7 @@ import { type Agent, type AgentContext, AgentError, type EffectLedger } from '..
 import { findBranch, trailer } from './branch.js';
 import { followChecks, repoHasCi } from './ci.js';
 import { pushRound } from './commit.js';
+import { runDelegate } from './delegate.js';
 import { runToolLoop } from './loop.js';
 import { type CodeOutput, type CodeProgress, emptyOutput } from './output.js';
 import { promptTask, systemPrompt, taskMessage } from './prompt.js';
@@ -31,9 +32,12 @@ export interface CodeAgentOptions {
   now?: () => number;
   /** CI polling: interval, and how long a commit may show no check before "no CI ran". */
   ci?: { pollMs: number; appearMs: number };
+  /** Delegate mode: how often the issue's timeline is read. */
+  delegatePollMs?: number;
 }
 
 const DEFAULT_CI = { pollMs: 10_000, appearMs: 90_000 };
+const DEFAULT_DELEGATE_POLL_MS = 30_000;
 
 export function codeEffectKey(taskId: string): string {
   return `task:${taskId}:code_pr`;
@@ -62,6 +66,18 @@ export function createCodeAgent(options: CodeAgentOptions): Agent {
       if (settings.mode === 'off')
         return emptyOutput('off', settings.offReason ?? 'the code agent is off', null);
       const { anthropic, github } = options;
+      if (settings.mode === 'delegate' && github) {
+        return runDelegate(
+          ctx,
+          { repo: settings.repo, ...settings.delegate },
+          {
+            github,
+            logger: log,
+            pollMs: options.delegatePollMs ?? DEFAULT_DELEGATE_POLL_MS,
+            ...(options.now ? { now: options.now } : {}),
+          },
+        );
+      }
       if (settings.mode !== 'builtin' || !anthropic || !github) {
         return emptyOutput('off', 'this code agent mode is not available in this version', null);
       }

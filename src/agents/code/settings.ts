@@ -22,6 +22,7 @@ export interface CodeSettings {
   timeoutMs: number;
   maxCiRounds: number;
   ciTimeoutMs: number;
+  delegate: { comment: string | null; assignee: string | null; timeoutMs: number };
 }
 
 export type CodeSettingsResolver = (task: AgentTask) => Promise<CodeSettings>;
@@ -41,5 +42,6 @@ export function envCodeSettings(config: CodeConfig): CodeSettingsResolver {
     timeoutMs: config.timeoutMs,
     maxCiRounds: config.maxCiRounds,
     ciTimeoutMs: config.ciTimeoutMs,
+    delegate: config.delegate,
   });
 }

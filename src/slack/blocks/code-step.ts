@@ -67,6 +67,9 @@ export function codeStepText(output: unknown, detailMax: number): { text: string
   const stopped = o.stoppedBy ? ` · work in progress: stopped by ${STOPPED[o.stoppedBy]}` : '';
   const url = o.pr ? safeUrl(o.pr.url) : null;
   const ci = o.ci ? (CI_WORDS[o.ci] ?? '') : '';
+  if (o.pr && o.mode === 'delegate') {
+    return { text: `${link(url, `PR #${o.pr.number}`)} opened by the delegated coding agent`, notRun: false };
+  }
   if (o.pr) {
     const files = o.files ? `, ${plural(o.files.length, 'file')} changed` : '';
     return {
