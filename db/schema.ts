@@ -68,6 +68,12 @@ export const tasks = pgTable(
     rejectedAt: timestamp('rejected_at', { withTimezone: true }),
     /** Who saved the last edit; with APPROVAL_PREVENT_SELF they may not approve that version. */
     lastEditedBy: text('last_edited_by'),
+    /**
+     * The project settings the task was approved under (repo list, recipients, steps, …), frozen
+     * at approval: a later change of the channel's settings does not move an approved task.
+     * Null until approved, and again after an edit sends it back for approval.
+     */
+    projectSettings: jsonb('project_settings').$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -234,3 +240,33 @@ export const taskGithubLinks = pgTable(
 
 export type GithubEventRow = typeof githubEvents.$inferSelect;
 export type TaskGithubLinkRow = typeof taskGithubLinks.$inferSelect;
+
+/** A project: settings (zod-checked in src/projects/settings.ts) shared by the channels bound to it. */
+export const projects = pgTable('projects', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+  /** Optimistic concurrency: a save based on an older version is refused. */
+  version: integer('version').notNull().default(1),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Names of the fields the last save changed, shown in the settings modal. */
+  lastChange: jsonb('last_change').$type<string[]>().notNull().default([]),
+  createdAt: createdAt(),
+});
+
+/** A channel belongs to at most one project (the primary key); channels without one use the environment. */
+export const projectChannels = pgTable(
+  'project_channels',
+  {
+    channelId: text('channel_id').primaryKey(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('project_channels_project_idx').on(t.projectId)],
+);
+
+export type ProjectRow = typeof projects.$inferSelect;
+export type ProjectChannelRow = typeof projectChannels.$inferSelect;

@@ -15,6 +15,9 @@ import { startJobs } from './jobs.js';
 import type { Logger } from './logger.js';
 import { createEffectLedger } from './orchestrator/effect-ledger.js';
 import { Runner } from './orchestrator/runner.js';
+import { ProjectStore } from './projects/project-store.js';
+import { GitHubRepoAccess } from './projects/repo-access.js';
+import { ProjectResolver } from './projects/resolver.js';
 import { createAnthropicClient } from './services/anthropic.js';
 import { deadlineFetch } from './services/deadline.js';
 import { createGitHubClient } from './services/github.js';
@@ -31,6 +34,7 @@ import { HomePublisher } from './slack/home-publisher.js';
 import { PullRequestNotifier } from './slack/pull-request-notifier.js';
 import { ThreadAccessGuard } from './slack/thread-access.js';
 import { UserDirectory } from './slack/user-directory.js';
+import { SlackUsergroups } from './slack/usergroups.js';
 import { SlackWorkspaceRoles } from './slack/workspace-roles.js';
 import { PermissionService } from './tasks/permission-service.js';
 import { writeStepProgress } from './tasks/step-progress.js';
@@ -137,14 +141,34 @@ export async function startOrchestrator(
     logger,
   });
 
-  // Workspace roles need the Slack client, which exists only once the app is built below.
+  // Projects: a channel's settings, else the environment's (the defaults).
+  const projects = new ProjectStore(db);
+  const settings = new ProjectResolver(projects, {
+    repos: config.github.repos,
+    defaultRepo: config.github.defaultRepo,
+    recipients: [config.email.to],
+    approvers: config.approvers,
+  });
+
+  // Workspace roles and user groups need the Slack client, which exists only once the app is built below.
   let roles: SlackWorkspaceRoles | undefined;
+  let usergroups: SlackUsergroups | undefined;
   const permissions = new PermissionService(
-    { approvers: config.approvers, preventSelf: config.approval.preventSelf },
+    { approvers: config.approvers, preventSelf: config.approval.preventSelf, admins: config.admins },
     { isAdminOrOwner: async (userId) => (roles ? roles.isAdminOrOwner(userId) : false) },
+    {
+      // null for a channel without a project: the environment's rule, worded as before.
+      channels: {
+        forChannel: async (channelId) => {
+          const resolved = await settings.forChannel(channelId);
+          return resolved.source === 'project' ? resolved.approvers : null;
+        },
+      },
+      groups: { members: async (groupId) => (usergroups ? usergroups.members(groupId) : []) },
+    },
   );
   // Every run has the code step: with the code agent off it records why (never skipped silently).
-  const store = new TaskStore(db, permissions, PHASE2_STEPS);
+  const store = new TaskStore(db, permissions, PHASE2_STEPS, settings);
   const background = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
     const p = work.catch((err: unknown) => logger.error({ err }, 'background work failed'));
@@ -184,6 +208,11 @@ export async function startOrchestrator(
         mailer,
         from: config.email.from,
         to: config.email.to,
+        // The recipients frozen on the task when it was approved (its project's, else TARGET_EMAIL).
+        recipientsFor: async (taskId) => {
+          const task = await store.getTask(taskId);
+          return task ? (await settings.forTask(task)).recipients : [];
+        },
         logger: logger.child({ agent: 'email' }),
       }),
       code: createCodeAgent({
@@ -226,6 +255,7 @@ export async function startOrchestrator(
     (app): SlackDeps => {
       users = new UserDirectory(app.client);
       roles = new SlackWorkspaceRoles(app.client, logger.child({ component: 'roles' }));
+      usergroups = new SlackUsergroups(app.client, logger.child({ component: 'usergroups' }));
       failures = new FailureNotifier(app.client, store, permissions, logger.child({ component: 'failures' }));
       cards = new CardPublisher(app.client, store, users, logger.child({ component: 'cards' }), {
         githubLinks: (taskId) => githubEvents.links.forTask(taskId),
@@ -237,7 +267,14 @@ export async function startOrchestrator(
         logger.child({ component: 'pull-requests' }),
       );
       const membership = new ChannelMembership(app.client);
-      home = new HomePublisher(db, app.client, permissions, logger.child({ component: 'home' }), membership);
+      home = new HomePublisher(
+        db,
+        app.client,
+        permissions,
+        logger.child({ component: 'home' }),
+        membership,
+        projects,
+      );
       return {
         client: app.client,
         store,
@@ -250,12 +287,14 @@ export async function startOrchestrator(
           users,
           access: new ThreadAccessGuard(app.client, membership, logger.child({ component: 'access' })),
           limits: new ExtractionLimits(db, config.extraction),
-          defaultRepo: config.github.defaultRepo,
+          defaultRepoFor: async (channelId) => (await settings.forChannel(channelId)).defaultRepo,
           logger: logger.child({ component: 'extraction' }),
         }),
         users,
         home,
-        repos: config.github.repos,
+        projects,
+        settings,
+        repoAccess: new GitHubRepoAccess(github, logger.child({ component: 'repo-access' })),
         permissions,
         logger,
         track,

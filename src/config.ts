@@ -123,6 +123,11 @@ const EnvSchema = z.object({
     ),
   ),
   APPROVAL_PREVENT_SELF: bool,
+  SLACK_ADMINS: csv.pipe(
+    z.array(
+      z.string().regex(/^[UW][A-Z0-9]+$/, 'must be Slack user IDs such as U012ABCDEF, comma-separated'),
+    ),
+  ),
   RUNNER_CONCURRENCY: z.preprocess(
     emptyToUndefined,
     z.coerce
@@ -279,6 +284,8 @@ export interface Config {
   };
   email: { from: string; to: string };
   approvers: string[];
+  /** SLACK_ADMINS: who may change project settings besides workspace admins and owners. */
+  admins: string[];
   /**
    * APPROVAL_PREVENT_SELF: a task's requester, or its last editor, may not approve it. On by
    * default; off by default in the sandbox, where one person plays every part.
@@ -394,6 +401,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     email: { from: e.EMAIL_FROM, to: e.TARGET_EMAIL ?? 'team@localhost' },
     approvers: e.SLACK_APPROVERS,
+    admins: e.SLACK_ADMINS,
     approval: { preventSelf: e.APPROVAL_PREVENT_SELF ?? !sandboxEnabled },
     jobs: { auditRetentionDays: e.AUDIT_RETENTION_DAYS, approvalReminderCron: e.APPROVAL_REMINDER_CRON },
     extraction: {

@@ -245,6 +245,7 @@ describe('CONFIG_VARIABLES', () => {
       EMAIL_FROM: 'from@example.com',
       TARGET_EMAIL: 'to@example.com',
       SLACK_APPROVERS: 'U1',
+      SLACK_ADMINS: 'U2',
       APPROVAL_PREVENT_SELF: 'true',
       REPLICAS: '2',
       LOG_LEVEL: 'debug',

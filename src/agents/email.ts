@@ -13,7 +13,13 @@ import type { Agent, AgentContext, AgentTask, EmailOutput } from './types.js';
 export interface EmailAgentOptions {
   mailer: Mailer;
   from: string;
+  /** The fallback recipient (TARGET_EMAIL). */
   to: string;
+  /**
+   * The recipients of the task's project as frozen at approval (never thread text); absent or
+   * empty → `to`.
+   */
+  recipientsFor?: (taskId: string) => Promise<readonly string[]>;
   logger: Logger;
 }
 
@@ -35,13 +41,15 @@ export function emailMessageId(runId: string): string {
 }
 
 export function createEmailAgent(options: EmailAgentOptions): Agent {
-  const { mailer, from, to } = options;
+  const { mailer, from } = options;
   return {
     name: 'email',
     async run(ctx: AgentContext): Promise<EmailOutput> {
       const { task } = ctx;
       // The runner's logger already carries runId (a second binding would repeat the key).
       const log = ctx.logger.child({ agent: 'email', taskId: task.id });
+      const recipients = options.recipientsFor ? await options.recipientsFor(task.id) : [];
+      const to = recipients.length > 0 ? recipients.join(', ') : options.to;
       const parsedTicket = TicketSeenSchema.safeParse(ctx.previous.ticket);
       const ticket = parsedTicket.success ? parsedTicket.data : null;
       const content = composeEmail(task, ticket);

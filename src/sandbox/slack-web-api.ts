@@ -29,6 +29,7 @@ import {
   type StandInUser,
   type StandInView,
 } from './slack-web-api/types.js';
+import { usergroupHandlers } from './slack-web-api/usergroups-methods.js';
 import { userHandlers } from './slack-web-api/users-methods.js';
 import { ViewStore } from './slack-web-api/view-store.js';
 import { viewHandlers } from './slack-web-api/views-methods.js';
@@ -58,6 +59,7 @@ export class SlackWebApiStandIn {
 
   private readonly state: StandInState;
   private readonly viewStore: ViewStore;
+  private readonly usergroups = new Map<string, readonly string[]>();
   private readonly responseUrls: ResponseUrls;
   private readonly transport: ApiTransport;
 
@@ -84,6 +86,7 @@ export class SlackWebApiStandIn {
       ...chatHandlers(this.state),
       ...conversationHandlers(this.state),
       ...viewHandlers(this.state, this.viewStore),
+      ...usergroupHandlers(this.usergroups),
     };
     this.transport = new ApiTransport(
       this.state,
@@ -123,6 +126,11 @@ export class SlackWebApiStandIn {
   }
 
   // ---------------------------------------------------------------- workspace setup and inspection
+
+  /** A user group (`S…`) and its members, for `usergroups.users.list`; replaces an existing one. */
+  setUsergroup(id: string, users: readonly string[]): void {
+    this.usergroups.set(id, [...users]);
+  }
 
   addUser(user: StandInUser): void {
     this.state.users.set(user.id, { ...user });

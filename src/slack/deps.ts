@@ -1,5 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
+import type { ProjectStore } from '../projects/project-store.js';
+import type { RepoAccess } from '../projects/repo-access.js';
+import type { ProjectSettingsResolver } from '../projects/resolver.js';
 import type { PermissionService } from '../tasks/permission-service.js';
 import type { TaskStore } from '../tasks/task-store.js';
 import type { CardPublisher } from './card-publisher.js';
@@ -22,7 +25,12 @@ export interface SlackDeps {
   extraction: ExtractionFlow;
   users: UserDirectory;
   home: HomePublisher;
-  repos: string[];
+  /** Projects and their channels (the settings modal, App Home). */
+  projects: ProjectStore;
+  /** A channel's settings (its project's, else the environment's), and a task's frozen ones. */
+  settings: ProjectSettingsResolver;
+  /** Whether the bot's GitHub token reaches a repository (settings are refused otherwise). */
+  repoAccess: RepoAccess;
   /** Who may approve, execute, cancel (SLACK_APPROVERS, workspace admins, APPROVAL_PREVENT_SELF). */
   permissions: PermissionService;
   logger: Logger;

@@ -56,7 +56,11 @@ export class ExtractionFlow {
       users: UserDirectory;
       access: ThreadAccessGuard;
       limits: ExtractionLimits;
-      defaultRepo: string;
+      /**
+       * The repository new tasks of a channel get: its project's default, else the environment's.
+       * Never taken from thread text.
+       */
+      defaultRepoFor: (channelId: string) => Promise<string>;
       logger: Logger;
       read?: ReadThreadOptions;
     },
@@ -160,7 +164,7 @@ export class ExtractionFlow {
         costUsd: result.usage.costUsd ?? null,
       },
       extracted,
-      this.deps.defaultRepo,
+      await this.deps.defaultRepoFor(channel),
     );
     logger.info(
       {

@@ -33,7 +33,7 @@ export class FailureNotifier {
       this.told.add(key);
       if (this.told.size > REMEMBERED) this.told.delete(this.told.values().next().value ?? key);
       const task = await this.store.getTask(taskId);
-      if (!task || !(await this.permissions.isApprover(run.startedBy))) return;
+      if (!task || !(await this.permissions.isApprover(run.startedBy, task.channelId))) return;
       const title = safeCut(task.title.replace(/\s+/g, ' ').trim() || 'Untitled task', 150);
       await this.client.chat.postEphemeral({
         channel: task.channelId,

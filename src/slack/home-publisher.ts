@@ -4,8 +4,9 @@ import type { Db } from '../../db/index.js';
 import { discussions, runs, steps, taskGithubLinks, tasks } from '../../db/schema.js';
 import type { Priority, TaskStatus } from '../domain/task.js';
 import type { Logger } from '../logger.js';
+import type { ProjectStore } from '../projects/project-store.js';
 import type { PermissionService } from '../tasks/permission-service.js';
-import { buildHomeView } from './blocks/home.js';
+import { buildHomeView, HOME_CAPS } from './blocks/home.js';
 import type { HomeModel } from './blocks/models.js';
 import { toGitHubLinkModel, toRunModel } from './card-model.js';
 import type { ChannelMembership } from './channel-membership.js';
@@ -21,6 +22,7 @@ export class HomePublisher {
     private readonly permissions: PermissionService,
     private readonly logger: Logger,
     private readonly membership: ChannelMembership,
+    private readonly projects?: ProjectStore,
   ) {}
 
   async publish(userId: string): Promise<void> {
@@ -101,7 +103,21 @@ export class HomePublisher {
             .limit(20)
         : [];
 
+    const projectList = this.projects ? await this.projects.list(HOME_CAPS.projects + 1) : undefined;
     return {
+      ...(projectList
+        ? {
+            projects: {
+              list: projectList.map((p) => ({
+                id: p.id,
+                name: p.name,
+                channels: p.channels,
+                defaultRepo: p.settings.defaultRepo,
+              })),
+              mayConfigure: await this.permissions.mayChangeSettings(userId),
+            },
+          }
+        : {}),
       userId,
       isApprover: approver,
       approversConfigured: this.permissions.approversConfigured,

@@ -10,6 +10,23 @@ export interface PermissionConfig {
   approvers: readonly string[];
   /** APPROVAL_PREVENT_SELF: the requester or last editor of a task may not approve it. */
   preventSelf: boolean;
+  /** SLACK_ADMINS: who may change project settings besides workspace admins and owners. */
+  admins?: readonly string[];
+}
+
+/** Approvers a channel's project names; null when the channel follows the environment. */
+export interface ApproverScope {
+  users: readonly string[];
+  usergroups: readonly string[];
+}
+
+/** The project side of approval: who a channel's project names, and who is in a Slack user group. */
+export interface ChannelApprovers {
+  forChannel(channelId: string): Promise<ApproverScope | null>;
+}
+
+export interface UsergroupMembers {
+  members(groupId: string): Promise<readonly string[]>;
 }
 
 /** A refused permission; `message` is written for the person who clicked. */
@@ -30,6 +47,9 @@ export class PermissionService {
   constructor(
     private readonly config: PermissionConfig,
     private readonly roles: WorkspaceRoles | undefined = undefined,
+    private readonly projects:
+      | { channels: ChannelApprovers; groups: UsergroupMembers }
+      | undefined = undefined,
   ) {}
 
   get approversConfigured(): boolean {
@@ -44,14 +64,40 @@ export class PermissionService {
     return this.config.approvers;
   }
 
-  async isApprover(userId: string): Promise<boolean> {
+  /**
+   * With `channelId`, the approvers of the channel's project (users, and members of user groups)
+   * when it names any; otherwise, and without a channel, the environment's rule.
+   */
+  async isApprover(userId: string, channelId?: string): Promise<boolean> {
+    const scope = await this.scopeFor(channelId);
+    if (scope) {
+      if (scope.users.includes(userId)) return true;
+      for (const group of scope.usergroups) {
+        if ((await this.projects?.groups.members(group))?.includes(userId)) return true;
+      }
+      return false;
+    }
     if (this.approversConfigured) return isApprover(userId, this.config.approvers, false);
     return isApprover(userId, [], await (this.roles ?? this.noRoles).isAdminOrOwner(userId));
   }
 
-  /** Throws PermissionDenied, naming who may, unless `userId` is an approver. */
-  async requireApprover(userId: string, verb: string): Promise<void> {
-    if (await this.isApprover(userId)) return;
+  private async scopeFor(channelId: string | undefined): Promise<ApproverScope | null> {
+    if (!channelId || !this.projects) return null;
+    const scope = await this.projects.channels.forChannel(channelId);
+    return scope && (scope.users.length > 0 || scope.usergroups.length > 0) ? scope : null;
+  }
+
+  /** Throws PermissionDenied, naming who may, unless `userId` is an approver (of `channelId`'s project). */
+  async requireApprover(userId: string, verb: string, channelId?: string): Promise<void> {
+    if (await this.isApprover(userId, channelId)) return;
+    const scope = await this.scopeFor(channelId);
+    if (scope) {
+      const named = [
+        ...scope.users.slice(0, 10).map((u) => `<@${u}>`),
+        ...scope.usergroups.slice(0, 5).map((g) => `<!subteam^${g}>`),
+      ];
+      throw new PermissionDenied(`Only this channel's approvers can ${verb} tasks. Ask ${named.join(', ')}.`);
+    }
     if (!this.approversConfigured)
       throw new PermissionDenied(`Only approvers can ${verb} tasks. ${NOBODY_CONFIGURED}`);
     const shown = this.config.approvers.slice(0, 10).map((u) => `<@${u}>`);
@@ -59,9 +105,15 @@ export class PermissionService {
     throw new PermissionDenied(`Only approvers can ${verb} tasks. Ask ${shown.join(', ')}${more}.`);
   }
 
+  /** Workspace admins and owners (users.info), and SLACK_ADMINS, may change project settings. */
+  async mayChangeSettings(userId: string): Promise<boolean> {
+    if (this.config.admins?.includes(userId)) return true;
+    return (this.roles ?? this.noRoles).isAdminOrOwner(userId);
+  }
+
   /** An approver who is not tied to the task (requester, last editor) when preventSelf is on. */
-  async requireMayApprove(userId: string, subject: ApprovalSubject): Promise<void> {
-    await this.requireApprover(userId, 'approve');
+  async requireMayApprove(userId: string, subject: ApprovalSubject, channelId?: string): Promise<void> {
+    await this.requireApprover(userId, 'approve', channelId);
     this.requireNotSelf(userId, subject);
   }
 

@@ -3,6 +3,7 @@ import type { Db } from '../../db/index.js';
 import { auditEvents, type RunRow, runs, steps, type TaskRow, tasks } from '../../db/schema.js';
 import { type AgentName, idempotencyKey, PHASE1_STEPS } from '../domain/pipeline.js';
 import type { TaskStatus } from '../domain/task.js';
+import type { ProjectSettingsResolver } from '../projects/resolver.js';
 import type { PermissionService } from './permission-service.js';
 import { guard, requireVersion, STALE_CARD_MESSAGE, STATUS_WORDS, TaskActionError } from './task-errors.js';
 
@@ -16,7 +17,29 @@ export class RunStarter {
     private readonly permissions: PermissionService,
     private readonly requireTask: (taskId: string) => Promise<TaskRow>,
     private readonly pipeline: readonly AgentName[] = PHASE1_STEPS,
+    private readonly settings?: ProjectSettingsResolver,
   ) {}
+
+  /**
+   * The steps a run of this task makes: the pipeline, less the issue and email steps its frozen
+   * settings turn off. Later steps (code, …) stay: their agents read the settings themselves and
+   * record why they did nothing, rather than vanish from the card.
+   */
+  private async stepsFor(task: TaskRow): Promise<AgentName[]> {
+    if (!this.settings) return [...this.pipeline];
+    const settings = await this.settings.forTask(task);
+    const switchable: readonly string[] = ['ticket', 'email'];
+    const enabled = this.pipeline.filter(
+      (step) => !switchable.includes(step) || (settings.steps as readonly string[]).includes(step),
+    );
+    if (enabled.length === 0) {
+      throw new TaskActionError(
+        "None of the steps this bot can run is enabled in this channel's settings, so there is nothing to execute.",
+        'invalid_state',
+      );
+    }
+    return enabled;
+  }
 
   /**
    * Starts a run for an approved task, or returns the run already started. Concurrent clicks
@@ -27,8 +50,8 @@ export class RunStarter {
     actor: string,
     expectedVersion: number,
   ): Promise<{ run: RunRow; created: boolean }> {
-    await guard(this.permissions.requireApprover(actor, 'execute'));
     const task = await this.requireTask(taskId);
+    await guard(this.permissions.requireApprover(actor, 'execute', task.channelId));
     const already = await this.runAlreadyGoing(task);
     if (already) return already;
     requireVersion(task, expectedVersion);
@@ -40,6 +63,7 @@ export class RunStarter {
         'invalid_state',
       );
     }
+    const agents = await this.stepsFor(task);
     return this.raceSafely(taskId, () =>
       this.db.transaction(async (tx) => {
         const [claimed] = await tx
@@ -54,7 +78,7 @@ export class RunStarter {
           .returning();
         if (!run) throw new Error('insert run returned nothing');
         await tx.insert(steps).values(
-          this.pipeline.map((agent, position) => ({
+          agents.map((agent, position) => ({
             runId: run.id,
             agent,
             position,
@@ -75,8 +99,8 @@ export class RunStarter {
     actor: string,
     expectedVersion: number,
   ): Promise<{ run: RunRow; created: boolean }> {
-    await guard(this.permissions.requireApprover(actor, 'retry'));
     const task = await this.requireTask(taskId);
+    await guard(this.permissions.requireApprover(actor, 'retry', task.channelId));
     const already = await this.runAlreadyGoing(task);
     if (already) return already;
     requireVersion(task, expectedVersion);

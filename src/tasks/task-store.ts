@@ -14,6 +14,8 @@ import {
 import type { ExtractedTask } from '../domain/extraction.js';
 import { type AgentName, PHASE1_STEPS } from '../domain/pipeline.js';
 import { statusAfterEdit, type TaskFields, type TaskStatus } from '../domain/task.js';
+import type { ProjectSettingsResolver } from '../projects/resolver.js';
+import type { ResolvedSettings } from '../projects/settings.js';
 import type { PermissionService } from './permission-service.js';
 import { RunStarter } from './run-start.js';
 import { guard, requireVersion, STALE_CARD_MESSAGE, STATUS_WORDS, TaskActionError } from './task-errors.js';
@@ -51,8 +53,16 @@ export class TaskStore {
     readonly permissions: PermissionService,
     /** The steps of a new run, in order (bootstrap adds `code` for Phase 2). */
     pipeline: readonly AgentName[] = PHASE1_STEPS,
+    /** Absent in store-level tests: every channel then follows the environment, nothing is frozen. */
+    readonly settings?: ProjectSettingsResolver,
   ) {
-    this.runStarter = new RunStarter(db, permissions, (taskId) => this.requireTask(taskId), pipeline);
+    this.runStarter = new RunStarter(
+      db,
+      permissions,
+      (taskId) => this.requireTask(taskId),
+      pipeline,
+      settings,
+    );
   }
 
   private readonly runStarter: RunStarter;
@@ -158,7 +168,10 @@ export class TaskStore {
     fields: TaskFields,
     actor: string,
   ): Promise<TaskRow> {
-    requireTaskId(taskId);
+    const before = await this.requireTask(taskId);
+    // Asked before the transaction: it may ask Slack and read the channel's project, and PGlite
+    // has one connection, which the transaction holds.
+    const actorIsApprover = await this.permissions.isApprover(actor, before.channelId);
     return this.db.transaction(async (tx) => {
       const [current] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
       if (!current) throw new TaskActionError('That task no longer exists.', 'not_found');
@@ -175,7 +188,7 @@ export class TaskStore {
           'invalid_state',
         );
       }
-      await this.requireMayEdit(current, actor);
+      if (current.status === 'approved' && !actorIsApprover) throw approvedEditRefused();
       const [updated] = await tx
         .update(tasks)
         .set({
@@ -187,6 +200,8 @@ export class TaskStore {
           rejectedBy: null,
           rejectedAt: null,
           lastEditedBy: actor,
+          // Back to proposed: the next approval freezes the settings of that moment.
+          projectSettings: null,
           updatedAt: new Date(),
         })
         .where(and(eq(tasks.id, taskId), eq(tasks.version, expectedVersion)))
@@ -208,20 +223,20 @@ export class TaskStore {
    * (which sends it back for approval). Anyone else is refused rather than silently
    * withdrawing the approval.
    */
-  async requireMayEdit(task: Pick<TaskRow, 'status'>, actor: string): Promise<void> {
+  async requireMayEdit(task: Pick<TaskRow, 'status' | 'channelId'>, actor: string): Promise<void> {
     if (task.status !== 'approved') return;
-    if (await this.permissions.isApprover(actor)) return;
-    throw new TaskActionError(
-      'This task is approved, so only an approver can change it now. Ask an approver to edit it, or to reject it so it can be proposed again.',
-      'forbidden',
-    );
+    if (await this.permissions.isApprover(actor, task.channelId)) return;
+    throw approvedEditRefused();
   }
 
   /** Approves exactly the version the approver saw; any change since then refuses the click. */
   async approveTask(taskId: string, actor: string, expectedVersion: number): Promise<TaskRow> {
-    await guard(this.permissions.requireApprover(actor, 'approve'));
+    const task = await this.requireTask(taskId);
+    await guard(this.permissions.requireApprover(actor, 'approve', task.channelId));
+    const frozen = await this.settingsToFreeze(task);
     return this.transition(taskId, actor, expectedVersion, 'approve', ['proposed'], {
       status: 'approved',
+      projectSettings: frozen as Record<string, unknown> | null,
       approvedBy: actor,
       approvedAt: new Date(),
       rejectedBy: null,
@@ -230,14 +245,33 @@ export class TaskStore {
   }
 
   async rejectTask(taskId: string, actor: string, expectedVersion: number): Promise<TaskRow> {
-    await guard(this.permissions.requireApprover(actor, 'reject'));
+    const task = await this.requireTask(taskId);
+    await guard(this.permissions.requireApprover(actor, 'reject', task.channelId));
     return this.transition(taskId, actor, expectedVersion, 'reject', ['proposed', 'approved'], {
       status: 'rejected',
+      projectSettings: null,
       rejectedBy: actor,
       rejectedAt: new Date(),
       approvedBy: null,
       approvedAt: null,
     });
+  }
+
+  /**
+   * The channel's settings as they are now, to be frozen on the task by the approval. A task whose
+   * repository the channel no longer offers is refused: approving it would ship to a repository
+   * the project's owners took off the list.
+   */
+  private async settingsToFreeze(task: TaskRow): Promise<ResolvedSettings | null> {
+    if (!this.settings) return null;
+    const current = await this.settings.forChannel(task.channelId);
+    if (!current.repos.includes(task.repo)) {
+      throw new TaskActionError(
+        `This task's repository ${task.repo} is no longer one of this channel's repositories (${current.repos.slice(0, 5).join(', ')}). Edit the task to pick one, then approve it.`,
+        'invalid_state',
+      );
+    }
+    return current;
   }
 
   /** The task's most recent run with its steps, in one statement. */
@@ -320,6 +354,13 @@ export class TaskStore {
       return updated;
     });
   }
+}
+
+function approvedEditRefused(): TaskActionError {
+  return new TaskActionError(
+    'This task is approved, so only an approver can change it now. Ask an approver to edit it, or to reject it so it can be proposed again.',
+    'forbidden',
+  );
 }
 
 /** A malformed id cannot name a task: answer not_found without asking the database. */

@@ -147,7 +147,7 @@ describe('edit modal', () => {
     });
   });
 
-  it('offers the task repo even when it is not configured, and prefills a date only from YYYY-MM-DD', () => {
+  it("offers only the channel's repositories (a task whose repo left the list starts on the first), and prefills a date only from YYYY-MM-DD", () => {
     const view = buildEditModal({
       task: makeTask({ repo: 'legacy/app', deadline: 'end of next sprint', assignee: null }),
       repos: REPOS,
@@ -155,8 +155,8 @@ describe('edit modal', () => {
     });
     assertViewWithinSlackLimits(view);
     const repo = input(view, EDIT_FIELDS.repo).element as Obj;
-    expect((repo.options as Obj[]).map((o) => o.value)).toEqual(['legacy/app', 'acme/web', 'acme/api']);
-    expect(repo.initial_option).toMatchObject({ value: 'legacy/app' });
+    expect((repo.options as Obj[]).map((o) => o.value)).toEqual(['acme/web', 'acme/api']);
+    expect(repo.initial_option).toMatchObject({ value: 'acme/web' });
     const deadline = input(view, EDIT_FIELDS.deadline);
     expect((deadline.element as Obj).initial_date).toBeUndefined();
     expect(JSON.stringify(deadline.hint)).toContain('end of next sprint');
@@ -266,7 +266,13 @@ describe('parseEditSubmission', () => {
 
   it('refuses a repository outside the allowed list, naming the allowed ones', () => {
     const view = buildEditModal({ task: makeTask({ repo: 'legacy/app' }), repos: REPOS, channelId: null });
-    const result = parseEditSubmission(submitted(view), REPOS);
+    // A forged submission: the modal never offers legacy/app.
+    const result = parseEditSubmission(
+      submitted(view, (values) => {
+        values[EDIT_FIELDS.repo] = { [EDIT_FIELDS.repo]: { selected_option: { value: 'legacy/app' } } };
+      }),
+      REPOS,
+    );
     expect(result).toEqual({ ok: false, errors: { repo: 'Repository must be one of acme/web, acme/api.' } });
   });
 

@@ -52,6 +52,6 @@ export async function openTestDatabase(kind: TestDatabaseKind = 'pglite'): Promi
 
 async function truncateAll(database: Database): Promise<void> {
   await database.db.execute(
-    sql`truncate audit_events, steps, runs, tasks, discussions, effects, job_runs, github_events, task_github_links restart identity cascade`,
+    sql`truncate audit_events, steps, runs, tasks, discussions, effects, job_runs, github_events, task_github_links, project_channels, projects restart identity cascade`,
   );
 }

@@ -172,7 +172,8 @@ export function buildEditModal(m: EditModalModel): ModalView {
   );
 
   const repos = [...new Set(m.repos.filter((r) => r.length > 0 && r.length <= LIMITS.optionValue))];
-  if (t.repo && t.repo.length <= LIMITS.optionValue && !repos.includes(t.repo)) repos.unshift(t.repo);
+  // The channel's repositories only: a task whose repository left the list must pick another.
+  if (repos.length === 0 && t.repo && t.repo.length <= LIMITS.optionValue) repos.unshift(t.repo);
   const repoOptions = repos.slice(0, LIMITS.selectOptions).map(repoOption);
   if (repoOptions.length > 0) {
     blocks.push(

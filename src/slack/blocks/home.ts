@@ -11,7 +11,13 @@ import { STATUS_WORD } from './task-card.js';
 import type { HomeView, KnownBlock } from './types.js';
 
 /** Per-list caps. With them the view tops out near 45 blocks, well under Slack's 100. */
-export const HOME_CAPS = { approvals: 15, discussions: 10, tasksPerStatus: 8, runs: 10 } as const;
+export const HOME_CAPS = {
+  approvals: 15,
+  discussions: 10,
+  tasksPerStatus: 8,
+  runs: 10,
+  projects: 10,
+} as const;
 
 /** Work in progress first, finished last. */
 const STATUS_ORDER: readonly TaskStatus[] = [
@@ -138,6 +144,32 @@ function runs(h: HomeModel): KnownBlock[] {
   return blocks;
 }
 
+function projects(h: HomeModel): KnownBlock[] {
+  if (!h.projects) return [];
+  const { list, mayConfigure } = h.projects;
+  const blocks: KnownBlock[] = [divider(), header('Projects')];
+  if (list.length === 0) {
+    blocks.push(
+      context(
+        'No projects yet: every channel uses the environment’s settings. Run `/orchestrator settings` in a channel to give it its own.',
+      ),
+    );
+    return blocks;
+  }
+  for (const p of list.slice(0, HOME_CAPS.projects)) {
+    const channels = p.channels.slice(0, 20).map(channelMention).join(', ');
+    const block: KnownBlock = section(
+      `*${safeCut(p.name, 80)}*\n${channels || '_no channels_'} · ${safeCut(p.defaultRepo, 100)}`,
+    );
+    if (mayConfigure) {
+      block.accessory = button({ text: 'Configure', actionId: ACTIONS.projectConfigure, value: p.id });
+    }
+    blocks.push(block);
+  }
+  if (list.length > HOME_CAPS.projects) blocks.push(context(more(list.length - HOME_CAPS.projects)));
+  return blocks;
+}
+
 export function buildHomeView(h: HomeModel): HomeView {
   const blocks: KnownBlock[] = [
     header('AI Orchestrator'),
@@ -149,6 +181,7 @@ export function buildHomeView(h: HomeModel): HomeView {
     ...tasks(h),
     divider(),
     ...runs(h),
+    ...projects(h),
   ];
   // The caps keep this far below the limit; the slice is a last guard, never the plan.
   return { type: 'home', blocks: blocks.slice(0, LIMITS.viewBlocks) };

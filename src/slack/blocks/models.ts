@@ -107,4 +107,10 @@ export interface HomeModel {
   }>;
   runs: Array<{ taskTitle: string; run: RunModel }>;
   pendingApprovals: Array<{ id: string; title: string; priority: Priority; permalink: string | null }>;
+  /** Projects with their channels; absent → no Projects section. */
+  projects?: {
+    list: Array<{ id: string; name: string; channels: string[]; defaultRepo: string }>;
+    /** Whether the viewer may change settings (admins, owners, SLACK_ADMINS): then Configure buttons. */
+    mayConfigure: boolean;
+  };
 }

@@ -4,7 +4,8 @@ import { taskAction } from './task-action.js';
 
 export const cancelTask = (deps: SlackDeps) =>
   taskAction(deps, async ({ taskId, userId, notify }) => {
-    if (!(await deps.permissions.isApprover(userId))) {
+    const task = await deps.store.requireTask(taskId);
+    if (!(await deps.permissions.isApprover(userId, task.channelId))) {
       throw new TaskActionError('Only approvers can cancel a run.', 'forbidden');
     }
     const cancelled = await deps.runs.cancel(taskId, userId);

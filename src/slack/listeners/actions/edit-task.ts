@@ -18,7 +18,8 @@ export const editTask = (deps: SlackDeps) =>
       throw new TaskActionError('Slack did not send what is needed to open a dialog; try again.', 'stale');
     const view = buildEditModal({
       task: toTaskCardModel(task, undefined, undefined),
-      repos: deps.repos,
+      // Only the repositories of the task's channel (its project's, else the environment's).
+      repos: (await deps.settings.forChannel(task.channelId)).repos,
       channelId: channelId ?? null,
     });
     await deps.client.views.open({ trigger_id: triggerId, view });

@@ -6,6 +6,7 @@ import { cancelTask } from './cancel-task.js';
 import { editTask } from './edit-task.js';
 import { executeTask } from './execute-task.js';
 import { homeRefresh } from './home-refresh.js';
+import { projectConfigure } from './project-configure.js';
 import { rejectTask } from './reject-task.js';
 import { retryTask } from './retry-task.js';
 
@@ -19,6 +20,7 @@ export function registerActions(on: Registrar, deps: SlackDeps): void {
   on.action(ACTIONS.retry, retryTask(deps) as Handler);
   on.action(ACTIONS.cancel, cancelTask(deps) as Handler);
   on.action(ACTIONS.homeRefresh, homeRefresh(deps) as Handler);
+  on.action(ACTIONS.projectConfigure, projectConfigure(deps) as Handler);
   // Link buttons still send an action; ack it so Slack shows no error.
   on.action(ACTIONS.openLink, (async ({ ack }: { ack: () => Promise<void> }) => ack()) as Handler);
 }

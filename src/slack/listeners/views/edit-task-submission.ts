@@ -3,6 +3,17 @@ import { TaskActionError } from '../../../tasks/task-store.js';
 import { parseEditSubmission } from '../../blocks/parse-edit-submission.js';
 import type { SlackDeps } from '../../deps.js';
 
+/** The task id from the modal's metadata, or '' (then the store answers not_found). */
+function editedTaskId(view: { private_metadata?: string }): string {
+  try {
+    const meta: unknown = JSON.parse(view.private_metadata ?? '');
+    const id = typeof meta === 'object' && meta !== null && 'taskId' in meta ? meta.taskId : '';
+    return typeof id === 'string' ? id : '';
+  } catch {
+    return '';
+  }
+}
+
 /**
  * Saves the edit modal. Field errors go back to Slack as `response_action: errors` (shown under
  * the fields); a stale edit is refused with an error on the title field, nothing overwritten.
@@ -13,7 +24,10 @@ export function editTaskSubmission(deps: SlackDeps) {
     view,
     body,
   }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
-    const parsed = parseEditSubmission(view, deps.repos);
+    // The repositories offered are the task's channel's; the metadata names the task.
+    const task = await deps.store.getTask(editedTaskId(view));
+    const repos = task ? (await deps.settings.forChannel(task.channelId)).repos : [];
+    const parsed = parseEditSubmission(view, repos);
     if (!parsed.ok) {
       await ack({ response_action: 'errors', errors: parsed.errors });
       return;
