@@ -59,9 +59,9 @@ describe('project settings modal', () => {
     expect(ids).toEqual(expect.arrayContaining(Object.values(F)));
     const channels = blocks.find((b) => b.block_id === F.channels)?.element as Obj;
     expect(channels).toMatchObject({ type: 'multi_conversations_select', initial_conversations: ['C0ENG'] });
-    expect((blocks.find((b) => b.block_id === F.approverUsers)?.element as Obj).type).toBe(
-      'multi_users_select',
-    );
+    expect(blocks.find((b) => b.block_id === F.approverUsers)?.element).toMatchObject({
+      type: 'multi_users_select',
+    });
   });
 
   it('reads an untouched form back as a name away from the same settings', () => {
