@@ -45,8 +45,11 @@ function describeHolder(lockPath: string): string {
   return 'holder unknown';
 }
 
-/** Takes the exclusive lock on `dir`; resolves with the function that releases it. */
-export async function lockDataDir(dir: string): Promise<() => void> {
+/**
+ * Takes the exclusive lock on `dir`; resolves with the function that releases it. The release
+ * resolves once the holder has exited, so the same process can take the folder again right after.
+ */
+export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   mkdirSync(dir, { recursive: true });
   const lockPath = join(dir, LOCK_FILE);
   // `cat` holds the lock until our end of its stdin closes: on release(), or when we die.
@@ -95,12 +98,18 @@ export async function lockDataDir(dir: string): Promise<() => void> {
   writeFileSync(lockPath, `${JSON.stringify(holder)}\n`);
   // The lock must not keep our event loop alive.
   unrefChild(child);
+  const exited = new Promise<void>((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolveExit();
+    else child.once('exit', () => resolveExit());
+  });
   let released = false;
   return () => {
-    if (released) return;
-    released = true;
-    child.stdin?.end();
-    child.kill();
+    if (!released) {
+      released = true;
+      child.stdin?.end();
+      child.kill();
+    }
+    return exited;
   };
 }
 

@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { lockDataDir, ReplicasNeedPostgresError } from './data-dir-lock.js';
+import { type PgliteServer, startPgliteServer } from './pglite-server.js';
 import * as schema from './schema.js';
 
 export { DataDirLockedError, ReplicasNeedPostgresError } from './data-dir-lock.js';
@@ -87,7 +88,7 @@ function connectionFailure(err: unknown): string | null {
 }
 
 export interface OpenDatabaseOptions {
-  /** postgres:// URL; when absent, PGlite under `dataDir`. */
+  /** postgres:// URL; when absent, PGlite under `dataDir`, served from a worker thread. */
   databaseUrl?: string | undefined;
   dataDir?: string;
   /** In-memory PGlite (tests); may be combined with `loadDataDir`. */
@@ -106,59 +107,88 @@ export interface OpenDatabaseOptions {
 }
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  const shouldMigrate = options.migrate ?? true;
-  if (options.databaseUrl) {
-    let counting = false;
-    const onQuery = options.onQuery;
-    const sql = postgres(options.databaseUrl, {
-      max: options.maxConnections ?? 10,
-      onnotice: () => {},
-      // postgres.js calls `debug` for every statement it sends, transaction control included.
-      ...(onQuery ? { debug: (_connection: number, query: string) => counting && onQuery(query) } : {}),
-    });
-    const db = drizzlePostgres(sql, { schema }) as unknown as Db;
-    if (shouldMigrate) {
-      try {
-        await migratePostgres(drizzlePostgres(sql), { migrationsFolder: MIGRATIONS_FOLDER });
-      } catch (err) {
-        const reason = connectionFailure(err);
-        if (!reason) throw err;
-        await sql.end({ timeout: 0 }).catch(() => {});
-        throw new DatabaseUnreachableError(describeServer(options.databaseUrl), reason, { cause: err });
-      }
-    }
-    counting = true;
-    return { db, kind: 'postgres', sql, close: () => sql.end({ timeout: 5 }) };
-  }
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
+  if (options.memory) return openInProcessPglite(options);
 
-  let unlock = () => {};
-  let client: PGlite;
-  if (options.memory) {
-    client = new PGlite(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
-  } else {
-    if ((options.replicas ?? 1) > 1) throw new ReplicasNeedPostgresError(options.replicas ?? 1);
-    const dir = resolve(options.dataDir ?? './data', 'pglite');
-    unlock = await lockDataDir(dir);
-    try {
-      client = new PGlite(dir);
-    } catch (err) {
-      unlock();
-      throw err;
-    }
+  // On disk (the bot's default): PGlite in a worker thread behind the wire protocol, reached with
+  // the same postgres.js + drizzle path as PostgreSQL, so its engine never blocks the event loop.
+  if ((options.replicas ?? 1) > 1) throw new ReplicasNeedPostgresError(options.replicas ?? 1);
+  const dir = resolve(options.dataDir ?? './data', 'pglite');
+  const unlock = await lockDataDir(dir);
+  let server: PgliteServer;
+  try {
+    server = await startPgliteServer(dir);
+  } catch (err) {
+    await unlock();
+    throw err;
   }
-  await client.waitReady;
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
-  if (shouldMigrate) await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
-  if (options.onQuery) countPgliteStatements(client, options.onQuery);
+  let database: Database;
+  try {
+    // One connection: the server runs one backend session (see db/pglite-server.ts).
+    database = await openPostgres(`socket:${server.socketPath}`, { ...options, maxConnections: 1 }, server);
+  } catch (err) {
+    await server.stop().catch(() => {});
+    await unlock();
+    throw err;
+  }
   return {
-    db,
+    db: database.db,
+    // The runner and the jobs treat it as PGlite: one process, no LISTEN/NOTIFY, no advisory locks.
     kind: 'pglite',
     sql: undefined,
     close: async () => {
-      await client.close();
-      unlock();
+      try {
+        await database.close();
+      } finally {
+        try {
+          await server.stop();
+        } finally {
+          await unlock();
+        }
+      }
     },
   };
+}
+
+async function openPostgres(
+  url: string,
+  options: OpenDatabaseOptions,
+  local?: PgliteServer,
+): Promise<Database> {
+  const shouldMigrate = options.migrate ?? true;
+  let counting = false;
+  const onQuery = options.onQuery;
+  const clientOptions = {
+    max: options.maxConnections ?? 10,
+    onnotice: () => {},
+    // postgres.js calls `debug` for every statement it sends, transaction control included.
+    ...(onQuery ? { debug: (_connection: number, query: string) => counting && onQuery(query) } : {}),
+  };
+  const sql = local ? postgres({ ...clientOptions, path: local.socketPath }) : postgres(url, clientOptions);
+  const db = drizzlePostgres(sql, { schema }) as unknown as Db;
+  if (shouldMigrate) {
+    try {
+      await migratePostgres(drizzlePostgres(sql), { migrationsFolder: MIGRATIONS_FOLDER });
+    } catch (err) {
+      await sql.end({ timeout: 0 }).catch(() => {});
+      const reason = local ? null : connectionFailure(err);
+      if (!reason) throw err;
+      throw new DatabaseUnreachableError(describeServer(url), reason, { cause: err });
+    }
+  }
+  counting = true;
+  return { db, kind: 'postgres', sql, close: () => sql.end({ timeout: 5 }) };
+}
+
+/** In-memory PGlite on this thread: tests and the sandbox, where nothing else competes for it. */
+async function openInProcessPglite(options: OpenDatabaseOptions): Promise<Database> {
+  const client = new PGlite(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  if (options.migrate ?? true)
+    await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
+  if (options.onQuery) countPgliteStatements(client, options.onQuery);
+  return { db, kind: 'pglite', sql: undefined, close: () => client.close() };
 }
 
 /**
