@@ -69,7 +69,7 @@ describe('PGlite data folder lock', () => {
       expect(second.out).toContain(`pid ${process.pid} on host ${hostname()}`);
       expect(second.out).toMatch(/set DATA_DIR to another folder, or DATABASE_URL/);
     } finally {
-      release();
+      await release();
     }
   }, 30_000);
 
@@ -90,9 +90,9 @@ describe('PGlite data folder lock', () => {
     const dir = join(tempDataDir(), 'pglite');
     const first = await lockDataDir(dir);
     await expect(lockDataDir(dir)).rejects.toBeInstanceOf(DataDirLockedError);
-    first();
+    await first();
     const again = await waitForLock(dir);
-    again();
+    await again();
   });
 
   it('refuses PGlite when more than one replica is configured', async () => {
