@@ -91,6 +91,11 @@ export interface OpenDatabaseOptions {
   /** postgres:// URL; when absent, PGlite under `dataDir`, served from a worker thread. */
   databaseUrl?: string | undefined;
   dataDir?: string;
+  /**
+   * PGlite on this thread, even on disk: the benchmark's "before" (issue 13). The bot never sets it:
+   * on its thread every statement would block the event loop that answers Slack.
+   */
+  inProcess?: boolean;
   /** In-memory PGlite (tests); may be combined with `loadDataDir`. */
   memory?: boolean;
   /** A PGlite data-dir tarball to start from (tests: migrate once, load per file). */
@@ -115,6 +120,15 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   if ((options.replicas ?? 1) > 1) throw new ReplicasNeedPostgresError(options.replicas ?? 1);
   const dir = resolve(options.dataDir ?? './data', 'pglite');
   const unlock = await lockDataDir(dir);
+  if (options.inProcess) {
+    try {
+      const inProcess = await openInProcessPglite(options, dir);
+      return { ...inProcess, close: () => inProcess.close().finally(unlock) };
+    } catch (err) {
+      await unlock();
+      throw err;
+    }
+  }
   let server: PgliteServer;
   try {
     server = await startPgliteServer(dir);
@@ -180,9 +194,11 @@ async function openPostgres(
   return { db, kind: 'postgres', sql, close: () => sql.end({ timeout: 5 }) };
 }
 
-/** In-memory PGlite on this thread: tests and the sandbox, where nothing else competes for it. */
-async function openInProcessPglite(options: OpenDatabaseOptions): Promise<Database> {
-  const client = new PGlite(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+/** PGlite on this thread: in memory for tests and the sandbox, where nothing else competes for it. */
+async function openInProcessPglite(options: OpenDatabaseOptions, dir?: string): Promise<Database> {
+  const client = dir
+    ? new PGlite(dir)
+    : new PGlite(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   if (options.migrate ?? true)
