@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { count, eq, min } from 'drizzle-orm';
 import { type Database, openDatabase } from '../db/index.js';
+import { steps } from '../db/schema.js';
 import { createCodeAgent } from './agents/code/agent.js';
 import { envCodeSettings } from './agents/code/settings.js';
 import { createExtractor } from './agents/discussion.js';
@@ -13,6 +15,8 @@ import { type GitHubEvents, startGitHubEvents } from './github-events/index.js';
 import { pruneAuditEvents } from './jobs/prune-audit.js';
 import { startJobs } from './jobs.js';
 import type { Logger } from './logger.js';
+import { Metrics, type QueueSnapshot } from './metrics/registry.js';
+import { metricsRoute, startMetricsServer } from './metrics/route.js';
 import { createEffectLedger } from './orchestrator/effect-ledger.js';
 import { Runner } from './orchestrator/runner.js';
 import { ProjectStore } from './projects/project-store.js';
@@ -48,6 +52,8 @@ export class MissingSlackConfigError extends Error {
 }
 
 export interface StartOptions {
+  /** The metrics registry (tests read it); a new one otherwise. */
+  metrics?: Metrics;
   /** An already opened database (tests); otherwise opened from config. */
   database?: Database;
   /** Skips auth.test per request when the bot's ids are known (tests, sandbox). */
@@ -83,6 +89,10 @@ export interface Orchestrator {
   githubEvents: GitHubEvents;
   /** Resolves when no background work (extraction, runs, card updates) is pending. */
   idle(): Promise<void>;
+  /** Prometheus metrics of this bot (GET /metrics, see config.metrics). */
+  metrics: Metrics;
+  /** The separate metrics listener's port, when METRICS_PORT is set. */
+  metricsPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -110,12 +120,15 @@ export async function startOrchestrator(
       replicas: config.replicas,
     }));
   const db = database.db;
+  const metrics = options.metrics ?? new Metrics();
+  metrics.readQueueFrom(() => readQueue(db));
 
   const anthropic = createAnthropicClient({
     apiKey: config.anthropic.apiKey,
     ...(config.anthropic.baseUrl ? { baseUrl: config.anthropic.baseUrl } : {}),
     timeoutMs: config.anthropic.timeoutMs,
     logger,
+    onCall: (status) => metrics.recordCall('anthropic', status),
   });
   const extractor =
     options.extractor ??
@@ -130,6 +143,7 @@ export async function startOrchestrator(
         ...(config.github.apiUrl ? { apiUrl: config.github.apiUrl } : {}),
         logger,
         timeoutMs: config.httpTimeoutMs,
+        onCall: (status) => metrics.recordCall('github', status),
         throttle: options.githubThrottle ?? config.github.throttle,
         ...(options.githubRetryBaseMs !== undefined ? { retryAfterBaseMs: options.githubRetryBaseMs } : {}),
         ...(options.githubRetries !== undefined ? { retries: options.githubRetries } : {}),
@@ -244,13 +258,21 @@ export async function startOrchestrator(
       signingSecret: signingSecret ?? '',
       appToken,
       apiUrl: config.slack.apiUrl,
-      fetch: deadlineFetch('Slack', config.httpTimeoutMs),
+      fetch: deadlineFetch('Slack', config.httpTimeoutMs, globalThis.fetch, (status) =>
+        metrics.recordCall('slack', status),
+      ),
+      onAck: (surface, seconds) => metrics.observeAck(surface, seconds),
       ...(options.botId ? { botId: options.botId } : {}),
       ...(options.botUserId ? { botUserId: options.botUserId } : {}),
       logger,
       isReady: () => ready,
       ...(options.slackRetries !== undefined ? { retries: options.slackRetries } : {}),
-      extraRoutes: [...(options.extraRoutes ?? []), githubEvents.route],
+      extraRoutes: [
+        ...(options.extraRoutes ?? []),
+        githubEvents.route,
+        // Never unauthenticated on the public port: without a token, /metrics is only on METRICS_PORT.
+        ...(config.metrics.token ? [metricsRoute(metrics, config.metrics.token)] : []),
+      ],
     },
     (app): SlackDeps => {
       users = new UserDirectory(app.client);
@@ -304,7 +326,6 @@ export async function startOrchestrator(
 
   await slack.start(config.port, config.host);
   const port = boundPort(slack) ?? config.port;
-  ready = true;
   await runner.start();
   const jobs =
     options.jobs === false
@@ -332,6 +353,18 @@ export async function startOrchestrator(
           },
         );
 
+  const metricsServer =
+    config.metrics.port !== undefined
+      ? await startMetricsServer({
+          metrics,
+          host: config.host,
+          port: config.metrics.port,
+          token: config.metrics.token,
+        })
+      : undefined;
+  // /healthz turns 200 only once the runner and the jobs are up too.
+  ready = true;
+
   const idle = async () => {
     for (let i = 0; i < 50; i++) {
       await Promise.allSettled([...background]);
@@ -353,8 +386,11 @@ export async function startOrchestrator(
     runner,
     githubEvents,
     idle,
+    metrics,
+    metricsPort: metricsServer?.port,
     async stop() {
       ready = false;
+      await metricsServer?.close();
       await jobs?.stop();
       await slack.stop().catch(() => {});
       await runner.stop();
@@ -362,6 +398,19 @@ export async function startOrchestrator(
       mailer.close();
       if (!options.database) await database.close();
     },
+  };
+}
+
+/** The queue gauges: steps waiting to be claimed, and how long the oldest has waited. */
+async function readQueue(db: Database['db']): Promise<QueueSnapshot> {
+  const [row] = await db
+    .select({ pending: count(), oldest: min(steps.createdAt) })
+    .from(steps)
+    .where(eq(steps.status, 'pending'));
+  const oldest = row?.oldest ? new Date(row.oldest).getTime() : undefined;
+  return {
+    pendingSteps: Number(row?.pending ?? 0),
+    oldestPendingSeconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000),
   };
 }
 

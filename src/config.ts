@@ -68,6 +68,20 @@ const EnvSchema = z.object({
   }),
   SLACK_API_URL: optionalUrl,
   PORT: port(3000),
+  // Prometheus metrics: a separate (private) port, and/or a bearer token for /metrics on PORT.
+  METRICS_PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be between 1 and 65535')
+      .max(65535, 'must be between 1 and 65535')
+      .optional(),
+  ),
+  METRICS_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().min(16, 'must be at least 16 characters (it guards /metrics on the public port)').optional(),
+  ),
   HOST: z.preprocess(emptyToUndefined, z.string().optional()),
   DATABASE_URL: z.preprocess(
     emptyToUndefined,
@@ -246,6 +260,8 @@ export interface Config {
   };
   port: number;
   host: string;
+  /** GET /metrics: on `port` (its own listener, unauthenticated unless a token is set) and/or on PORT with the token. */
+  metrics: { port: number | undefined; token: string | undefined };
   /** Unset → embedded PGlite under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -372,6 +388,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     port: e.PORT,
     host: e.HOST ?? '0.0.0.0',
+    metrics: { port: e.METRICS_PORT, token: e.METRICS_TOKEN },
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     replicas: e.REPLICAS,

@@ -237,6 +237,8 @@ describe('CONFIG_VARIABLES', () => {
       ANTHROPIC_BASE_URL: 'http://127.0.0.1:2/',
       GITHUB_API_URL: 'http://127.0.0.1:3/',
       PORT: '3001',
+      METRICS_PORT: '9464',
+      METRICS_TOKEN: 'a-metrics-token-of-32-characters',
       SMTP_PORT: '2525',
       SMTP_SECURE: 'true',
       DATABASE_URL: 'postgres://localhost/x',

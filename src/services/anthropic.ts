@@ -12,6 +12,8 @@ export interface AnthropicClientOptions {
   timeoutMs?: number;
   /** The SDK's own warnings and errors go here (never to the console). */
   logger?: Logger;
+  /** Told every HTTP call's status (undefined: no response), retries included (metrics). */
+  onCall?: (status: number | undefined) => void;
 }
 
 export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
@@ -34,7 +36,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): Anthropi
     maxRetries: options.maxRetries ?? 2,
     // The SDK's own timeout stops at the response headers; the fetch below also bounds the body.
     timeout: timeoutMs,
-    fetch: deadlineFetch('the Anthropic API', timeoutMs),
+    fetch: deadlineFetch('the Anthropic API', timeoutMs, globalThis.fetch, options.onCall),
     // The SDK would otherwise write its own warnings to the console, outside our logger.
     ...(options.logger ? { logger: sdkLogger(options.logger), logLevel: 'warn' } : { logLevel: 'off' }),
   });

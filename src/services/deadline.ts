@@ -60,12 +60,21 @@ export function deadlineFetch(
   service: string,
   timeoutMs: number,
   base: typeof fetch = globalThis.fetch,
+  /** Told every call's HTTP status, or undefined when none came back (metrics). */
+  observe: (status: number | undefined) => void = () => {},
 ): typeof fetch {
   return async (input, init) => {
     const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     const { signal, timedOut } = withDeadline(callerSignal, timeoutMs);
     try {
-      const response = await base(input, { ...init, signal });
+      let response: Response;
+      try {
+        response = await base(input, { ...init, signal });
+      } catch (err) {
+        observe(undefined);
+        throw err;
+      }
+      observe(response.status);
       // A body is not allowed on these statuses; everything else is read in full, within the deadline.
       const noBody = [101, 204, 205, 304].includes(response.status) || init?.method === 'HEAD';
       const body = noBody ? null : await response.arrayBuffer();

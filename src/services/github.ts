@@ -25,6 +25,8 @@ export interface GitHubClientOptions {
   retryAfterBaseMs?: number;
   /** Overall deadline of one HTTP request (each retry gets its own). Default 30 s. */
   timeoutMs?: number;
+  /** Told every HTTP call's status (undefined: no response), retries included (metrics). */
+  onCall?: (status: number | undefined) => void;
 }
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
@@ -61,7 +63,14 @@ export function createGitHubClient(options: GitHubClientOptions): Octokit {
     baseUrl: (options.apiUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'ai-orchestrator',
     // Octokit has no timeout of its own: a silent server would hold the step for many minutes.
-    request: { fetch: deadlineFetch('GitHub', options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS) },
+    request: {
+      fetch: deadlineFetch(
+        'GitHub',
+        options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+        globalThis.fetch,
+        options.onCall,
+      ),
+    },
     // Octokit logs deprecations and warnings to the console by default; route them to pino.
     log: {
       debug: (message: string) => log.debug(message),

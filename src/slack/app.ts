@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../logger.js';
+import type { Surface } from '../metrics/registry.js';
 import type { SlackDeps } from './deps.js';
 import { registerActions } from './listeners/actions/index.js';
 import { registerCommands } from './listeners/commands/index.js';
@@ -33,6 +34,8 @@ export interface SlackAppOptions {
   retries?: number;
   /** The fetch of the Web API client and of response_url replies (one with a deadline). */
   fetch?: typeof fetch;
+  /** Told how long each listener took to ack (metrics). */
+  onAck?: (surface: Surface, seconds: number) => void;
 }
 
 /** Slack refused our credentials at start-up; the message names what to check. */
@@ -133,7 +136,7 @@ export function createSlackApp(options: SlackAppOptions, depsFor: (app: App) => 
   });
 
   const deps = depsFor(app);
-  const registrar = new Registrar(app, deps.track);
+  const registrar = new Registrar(app, deps.track, options.onAck);
   registerAll(registrar, deps);
 
   return {
