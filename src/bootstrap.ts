@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { count, eq, min } from 'drizzle-orm';
 import { type Database, openDatabase } from '../db/index.js';
 import { steps } from '../db/schema.js';
+import { createBuildAgent } from './agents/build/agent.js';
 import { createCodeAgent } from './agents/code/agent.js';
 import { envCodeSettings } from './agents/code/settings.js';
 import { createExtractor } from './agents/discussion.js';
@@ -40,6 +41,7 @@ import { ThreadAccessGuard } from './slack/thread-access.js';
 import { UserDirectory } from './slack/user-directory.js';
 import { SlackUsergroups } from './slack/usergroups.js';
 import { SlackWorkspaceRoles } from './slack/workspace-roles.js';
+import { BuildStarter } from './tasks/build-start.js';
 import { PermissionService } from './tasks/permission-service.js';
 import { writeStepProgress } from './tasks/step-progress.js';
 import { TaskStore } from './tasks/task-store.js';
@@ -73,6 +75,8 @@ export interface StartOptions {
   /** The code agent's CI polling (tests shorten it). */
   codeCi?: { pollMs: number; appearMs: number };
   codeDelegatePollMs?: number;
+  /** The build step's polling of its workflow run (tests shorten it). */
+  buildPollMs?: number;
   /** false: no scheduled jobs (tests that count calls). */
   jobs?: false;
 }
@@ -241,6 +245,17 @@ export async function startOrchestrator(
           onChange(ctx.task.id);
         },
       }),
+      build: createBuildAgent({
+        github,
+        settings: {
+          ...config.build,
+          ...(options.buildPollMs !== undefined ? { pollMs: options.buildPollMs } : {}),
+        },
+        onProgress: async (ctx, progress) => {
+          await writeStepProgress(db, ctx.runId, 'build', progress);
+          onChange(ctx.task.id);
+        },
+      }),
     },
     logger: logger.child({ component: 'runner' }),
     onChange,
@@ -251,6 +266,20 @@ export async function startOrchestrator(
     ...(options.runnerBackoffMs !== undefined ? { backoffBaseMs: options.runnerBackoffMs } : {}),
     ...(options.runnerPollMs !== undefined ? { pollMs: options.runnerPollMs } : {}),
   });
+
+  // Phase 3: a merged PR of a task starts its build (once per merge commit).
+  githubEvents.intake.subscribe(
+    new BuildStarter({
+      db,
+      links: githubEvents.links,
+      logger: logger.child({ component: 'build-start' }),
+      workflow: config.build.workflow,
+      onStarted: (taskId) => {
+        runner.enqueue();
+        onChange(taskId);
+      },
+    }).subscription(),
+  );
 
   const slack = createSlackApp(
     {

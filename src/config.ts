@@ -1,9 +1,11 @@
 import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
+import { BUILD_ENV_FIELDS, type BuildConfig, type DeployConfig, resolveBuildConfig } from './config-build.js';
 import { type CodeConfig, resolveCodeConfig } from './config-code.js';
 import { DEFAULT_ANTHROPIC_MODEL } from './services/anthropic-models.js';
 import { decideStartMode } from './start-mode.js';
 
+export type { BuildConfig, DeployConfig, DeployEnvironment } from './config-build.js';
 export type { CodeConfig } from './config-code.js';
 
 /**
@@ -239,6 +241,7 @@ const EnvSchema = z.object({
   CODE_DELEGATE_COMMENT: optionalString,
   CODE_DELEGATE_ASSIGNEE: optionalString,
   CODE_DELEGATE_TIMEOUT_SECONDS: seconds(3600, 7 * 24 * 3600),
+  ...BUILD_ENV_FIELDS,
   SANDBOX: bool,
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
@@ -325,6 +328,10 @@ export interface Config {
   sandbox: { enabled: boolean; host: string };
   /** Phase 2, the `code` step (src/agents/code). */
   code: CodeConfig;
+  /** Phase 3, the `build` step after a merge (src/agents/build). */
+  build: BuildConfig;
+  /** Phase 4, deploy environments (src/agents/deploy). */
+  deploy: DeployConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -432,6 +439,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     sandbox: { enabled: sandboxEnabled, host: e.HOST ?? '127.0.0.1' },
     code: codeConfigOf(e),
+    ...resolveBuildConfig(e),
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -34,13 +34,16 @@ export interface TaskFields {
   repo: string;
 }
 
-/** Allowed moves. `failed → running` is a retry; editing an approved task sends it back to proposed. */
+/**
+ * Allowed moves. `failed → running` is a retry; editing an approved task sends it back to proposed.
+ * `done → running`: the task's PR was merged and its build (Phase 3) starts.
+ */
 const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
   proposed: ['approved', 'rejected', 'proposed'],
   approved: ['running', 'rejected', 'proposed'],
   rejected: ['proposed'],
   running: ['done', 'failed', 'cancelled'],
-  done: [],
+  done: ['running'],
   failed: ['running', 'proposed'],
   cancelled: ['running', 'proposed'],
 };

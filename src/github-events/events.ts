@@ -54,6 +54,8 @@ export interface PullSnapshot {
   body: string;
   headRef: string;
   headSha: string | null;
+  /** The commit a merge made on the base branch (absent from older events and some list answers). */
+  mergeCommitSha?: string | null;
   baseRef: string;
   labels: string[];
   assignees: string[];

@@ -1,6 +1,7 @@
 /** One mrkdwn line (plus an optional preview) per pipeline step, for the task card and App Home. */
 import { z } from 'zod';
 import { type RunStatus, STEP_LABELS, type StepStatus } from '../../domain/pipeline.js';
+import { buildFailureText, buildStepText } from './build-step.js';
 import { codeProgressText, codeStepText } from './code-step.js';
 import { formatDuration, link, plural, safeCut, safeUrl } from './format.js';
 import { clampMrkdwn } from './limits.js';
@@ -115,7 +116,13 @@ export function renderStep(step: StepModel, opts: StepLineOptions): string {
       parts.push('waiting');
       break;
     case 'running':
-      parts.push((step.agent === 'code' ? codeProgressText(step.output) : null) ?? 'running…');
+      parts.push(
+        (step.agent === 'code'
+          ? codeProgressText(step.output)
+          : step.agent === 'build'
+            ? buildStepText(step.output, opts.detailMax)
+            : null) ?? 'running…',
+      );
       break;
     case 'succeeded': {
       if (step.agent === 'ticket') {
@@ -129,15 +136,25 @@ export function renderStep(step: StepModel, opts: StepLineOptions): string {
         const d = codeStepText(step.output, opts.detailMax);
         parts.push(d.text);
         if (d.notRun) emoji = STEP_EMOJI.skipped;
+      } else if (step.agent === 'build') {
+        const d = buildStepText(step.output, opts.detailMax);
+        if (d) parts.push(d);
       }
       if (parts.length === 0) parts.push('done');
       break;
     }
-    case 'failed':
+    case 'failed': {
+      // The build names its own failure (state, job, step, run link, log tail) from its output.
+      const build = step.agent === 'build' ? buildFailureText(step.output, opts.detailMax) : null;
+      if (build) {
+        parts.push(build);
+        break;
+      }
       parts.push(
         `failed${step.error ? `: ${safeCut(step.error.replace(/\s+/g, ' '), opts.detailMax)}` : ''}`,
       );
       break;
+    }
     case 'skipped': {
       const reason = step.error ?? reasonOutput.safeParse(step.output ?? {}).data?.reason;
       parts.push(`skipped${reason ? `: ${safeCut(reason, opts.detailMax)}` : ''}`);
