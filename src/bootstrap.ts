@@ -6,12 +6,15 @@ import { steps } from '../db/schema.js';
 import { createBuildAgent } from './agents/build/agent.js';
 import { createCodeAgent } from './agents/code/agent.js';
 import { envCodeSettings } from './agents/code/settings.js';
+import { createDeployAgent } from './agents/deploy/agent.js';
+import { createKubernetesTarget } from './agents/deploy/kubernetes-target.js';
+import type { RolloutClock } from './agents/deploy/rollout.js';
 import { createExtractor } from './agents/discussion.js';
 import { createEmailAgent } from './agents/email.js';
 import { createTicketAgent } from './agents/ticket.js';
 import type { Config } from './config.js';
 import type { Extractor } from './domain/extraction.js';
-import { PHASE2_STEPS } from './domain/pipeline.js';
+import { BUILD_DEPLOY_STEPS, BUILD_STEPS, PHASE2_STEPS } from './domain/pipeline.js';
 import { type GitHubEvents, startGitHubEvents } from './github-events/index.js';
 import { pruneAuditEvents } from './jobs/prune-audit.js';
 import { startJobs } from './jobs.js';
@@ -26,6 +29,7 @@ import { ProjectResolver } from './projects/resolver.js';
 import { createAnthropicClient } from './services/anthropic.js';
 import { deadlineFetch } from './services/deadline.js';
 import { createGitHubClient } from './services/github.js';
+import { createKubernetesClient, type KubernetesAccess } from './services/kubernetes.js';
 import { createMailer } from './services/mailer.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/app.js';
 import { remindApprovers } from './slack/approval-reminder.js';
@@ -42,6 +46,7 @@ import { UserDirectory } from './slack/user-directory.js';
 import { SlackUsergroups } from './slack/usergroups.js';
 import { SlackWorkspaceRoles } from './slack/workspace-roles.js';
 import { BuildStarter } from './tasks/build-start.js';
+import { lastGoodImage } from './tasks/deploy-history.js';
 import { PermissionService } from './tasks/permission-service.js';
 import { writeStepProgress } from './tasks/step-progress.js';
 import { TaskStore } from './tasks/task-store.js';
@@ -77,6 +82,11 @@ export interface StartOptions {
   codeDelegatePollMs?: number;
   /** The build step's polling of its workflow run (tests shorten it). */
   buildPollMs?: number;
+  /** Kubernetes access instead of KUBECONFIG (tests point it at the stand-in). */
+  kubernetesAccess?: KubernetesAccess;
+  /** The rollout's clock and polling (tests drive the stand-in's simulated controller). */
+  deployClock?: RolloutClock;
+  deployPollMs?: number;
   /** false: no scheduled jobs (tests that count calls). */
   jobs?: false;
 }
@@ -158,6 +168,17 @@ export async function startOrchestrator(
     outboxDir: join(resolve(config.dataDir), 'outbox'),
     logger,
   });
+
+  const kubernetesAccess = options.kubernetesAccess ?? config.deploy.kubernetes;
+  const deployTarget = kubernetesAccess
+    ? createKubernetesTarget(
+        createKubernetesClient({
+          access: kubernetesAccess,
+          logger: logger.child({ component: 'kubernetes' }),
+          timeoutMs: config.httpTimeoutMs,
+        }),
+      )
+    : null;
 
   // Projects: a channel's settings, else the environment's (the defaults).
   const projects = new ProjectStore(db);
@@ -256,6 +277,19 @@ export async function startOrchestrator(
           onChange(ctx.task.id);
         },
       }),
+      deploy: createDeployAgent({
+        github,
+        target: deployTarget,
+        environments: config.deploy.environments,
+        lastGoodImage: (environment) => lastGoodImage(db, environment),
+        rolloutTimeoutMs: config.deploy.rolloutTimeoutMs,
+        ...(options.deployClock ? { clock: options.deployClock } : {}),
+        ...(options.deployPollMs !== undefined ? { pollIntervalMs: options.deployPollMs } : {}),
+        onProgress: async (ctx, progress) => {
+          await writeStepProgress(db, ctx.runId, 'deploy', progress);
+          onChange(ctx.task.id);
+        },
+      }),
     },
     logger: logger.child({ component: 'runner' }),
     onChange,
@@ -274,6 +308,7 @@ export async function startOrchestrator(
       links: githubEvents.links,
       logger: logger.child({ component: 'build-start' }),
       workflow: config.build.workflow,
+      steps: config.deploy.environments.length > 0 ? BUILD_DEPLOY_STEPS : BUILD_STEPS,
       onStarted: (taskId) => {
         runner.enqueue();
         onChange(taskId);

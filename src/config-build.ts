@@ -3,7 +3,9 @@
  * environment. The zod fields are spread into config.ts's one schema; split out to keep that file
  * short. Missing BUILD_WORKFLOW means no build starts (fail closed), and the card never claims one.
  */
+import { delimiter } from 'node:path';
 import { z } from 'zod';
+import type { KubernetesAccess } from './services/kubernetes.js';
 
 const blank = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
@@ -76,6 +78,8 @@ export const BUILD_ENV_FIELDS = {
       .transform((v) => (v === undefined ? true : ['true', '1', 'yes'].includes(v))),
   ),
   DEPLOY_APPROVAL_TTL_SECONDS: secondsField(24 * 3600, 30 * 24 * 3600),
+  DEPLOY_ROLLOUT_TIMEOUT_SECONDS: secondsField(600, 6 * 3600),
+  KUBECONFIG: z.preprocess(blank, z.string().trim().optional()),
 };
 
 export interface BuildConfig {
@@ -93,11 +97,28 @@ export interface DeployConfig {
   environments: DeployEnvironment[];
   preventSelfApproval: boolean;
   approvalTtlMs: number;
+  /** The bot's own limit on one rollout, after which it rolls back. */
+  rolloutTimeoutMs: number;
+  /**
+   * KUBECONFIG wins, then the in-cluster service account; neither → null and deploys say so.
+   * Never ~/.kube/config: a bot must not deploy with whatever a machine happens to hold.
+   */
+  kubernetes: KubernetesAccess | null;
 }
 
 type BuildEnv = z.output<z.ZodObject<typeof BUILD_ENV_FIELDS>>;
 
-export function resolveBuildConfig(e: BuildEnv): { build: BuildConfig; deploy: DeployConfig } {
+export function resolveBuildConfig(
+  e: BuildEnv,
+  env: Record<string, string | undefined>,
+): { build: BuildConfig; deploy: DeployConfig } {
+  const kubeconfigs = (e.KUBECONFIG ?? '').split(delimiter).filter((f) => f.trim() !== '');
+  const kubernetes: KubernetesAccess | null =
+    kubeconfigs.length > 0
+      ? { kind: 'kubeconfig', paths: kubeconfigs }
+      : env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT
+        ? { kind: 'in-cluster' }
+        : null;
   return {
     build: {
       workflow: e.BUILD_WORKFLOW ?? null,
@@ -110,6 +131,8 @@ export function resolveBuildConfig(e: BuildEnv): { build: BuildConfig; deploy: D
       environments: e.DEPLOY_ENVIRONMENTS,
       preventSelfApproval: e.DEPLOY_PREVENT_SELF_APPROVAL,
       approvalTtlMs: e.DEPLOY_APPROVAL_TTL_SECONDS,
+      rolloutTimeoutMs: e.DEPLOY_ROLLOUT_TIMEOUT_SECONDS,
+      kubernetes,
     },
   };
 }

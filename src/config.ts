@@ -439,7 +439,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     sandbox: { enabled: sandboxEnabled, host: e.HOST ?? '127.0.0.1' },
     code: codeConfigOf(e),
-    ...resolveBuildConfig(e),
+    ...resolveBuildConfig(e, env),
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -272,6 +272,8 @@ describe('CONFIG_VARIABLES', () => {
         '[{"name":"prod","namespace":"web","deployment":"web","container":"app","approval":true}]',
       DEPLOY_PREVENT_SELF_APPROVAL: 'false',
       DEPLOY_APPROVAL_TTL_SECONDS: '60',
+      DEPLOY_ROLLOUT_TIMEOUT_SECONDS: '60',
+      KUBECONFIG: '/etc/bot/kubeconfig',
       GITHUB_POLL_CRON: 'off',
       CODE_AGENT: 'off',
       CODE_MAX_FILES_CHANGED: '5',

@@ -1,5 +1,5 @@
 /** Pipeline phases and their steps, in order. Later phases add agents here. */
-export const AGENTS = ['ticket', 'email', 'code', 'build'] as const;
+export const AGENTS = ['ticket', 'email', 'code', 'build', 'deploy'] as const;
 export type AgentName = (typeof AGENTS)[number];
 
 export const PHASE1_STEPS: readonly AgentName[] = ['ticket', 'email'];
@@ -14,6 +14,8 @@ export const PHASE2_STEPS: readonly AgentName[] = ['ticket', 'email', 'code'];
  * It is keyed by the merge commit, so the same merge seen twice builds once.
  */
 export const BUILD_STEPS: readonly AgentName[] = ['build'];
+/** Phase 4: with deploy environments configured, the build run goes on to `deploy`. */
+export const BUILD_DEPLOY_STEPS: readonly AgentName[] = ['build', 'deploy'];
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -26,6 +28,7 @@ export const STEP_LABELS: Record<AgentName, string> = {
   email: 'Email',
   code: 'Pull request',
   build: 'Build',
+  deploy: 'Deploy',
 };
 
 /** Stable across retries and processes: the agent uses it to make its effect at most once. */

@@ -6,7 +6,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
 import { auditEvents, runs, steps, tasks } from '../../db/schema.js';
-import { BUILD_STEPS, buildIdempotencyKey } from '../domain/pipeline.js';
+import { type AgentName, BUILD_STEPS, buildIdempotencyKey, idempotencyKey } from '../domain/pipeline.js';
 import type { GitHubEvent } from '../github-events/events.js';
 import type { Subscription } from '../github-events/intake.js';
 import type { TaskLinkStore } from '../github-events/task-links.js';
@@ -18,6 +18,8 @@ export interface BuildStarterOptions {
   logger: Logger;
   /** null: no build configured, merges only show on the card. */
   workflow: string | null;
+  /** The run's steps: build, then deploy when environments are configured. */
+  steps?: readonly AgentName[];
   /** A run was queued for the task. */
   onStarted: (taskId: string, runId: string) => void;
 }
@@ -80,11 +82,14 @@ export class BuildStarter {
           .values({ taskId, startedBy: previous?.startedBy ?? 'github', status: 'queued' })
           .returning({ id: runs.id });
         if (!run) throw new Error('insert run returned nothing');
-        await tx
-          .insert(steps)
-          .values(
-            BUILD_STEPS.map((agent, position) => ({ runId: run.id, agent, position, idempotencyKey: key })),
-          );
+        await tx.insert(steps).values(
+          (this.o.steps ?? BUILD_STEPS).map((agent, position) => ({
+            runId: run.id,
+            agent,
+            position,
+            idempotencyKey: agent === 'build' ? key : idempotencyKey(run.id, agent),
+          })),
+        );
         await tx.insert(auditEvents).values({
           taskId,
           actor: actor ? `github:${actor}` : 'github',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type RunStatus, STEP_LABELS, type StepStatus } from '../../domain/pipeline.js';
 import { buildFailureText, buildStepText } from './build-step.js';
 import { codeProgressText, codeStepText } from './code-step.js';
+import { deployStepText } from './deploy-step.js';
 import { formatDuration, link, plural, safeCut, safeUrl } from './format.js';
 import { clampMrkdwn } from './limits.js';
 import type { RunModel, StepModel } from './models.js';
@@ -121,7 +122,9 @@ export function renderStep(step: StepModel, opts: StepLineOptions): string {
           ? codeProgressText(step.output)
           : step.agent === 'build'
             ? buildStepText(step.output, opts.detailMax)
-            : null) ?? 'running…',
+            : step.agent === 'deploy'
+              ? deployStepText(step.output, opts.detailMax)
+              : null) ?? 'running…',
       );
       break;
     case 'succeeded': {
@@ -139,13 +142,21 @@ export function renderStep(step: StepModel, opts: StepLineOptions): string {
       } else if (step.agent === 'build') {
         const d = buildStepText(step.output, opts.detailMax);
         if (d) parts.push(d);
+      } else if (step.agent === 'deploy') {
+        const d = deployStepText(step.output, opts.detailMax);
+        if (d) parts.push(d);
       }
       if (parts.length === 0) parts.push('done');
       break;
     }
     case 'failed': {
       // The build names its own failure (state, job, step, run link, log tail) from its output.
-      const build = step.agent === 'build' ? buildFailureText(step.output, opts.detailMax) : null;
+      const build =
+        step.agent === 'build'
+          ? buildFailureText(step.output, opts.detailMax)
+          : step.agent === 'deploy'
+            ? deployStepText(step.output, opts.detailMax)
+            : null;
       if (build) {
         parts.push(build);
         break;
