@@ -72,7 +72,7 @@ async function runDeploy(o: DeployAgentOptions, ctx: AgentContext): Promise<Depl
         result: 'gated',
         image,
         previousImage: null,
-        summary: 'waits for an approver',
+        summary: null,
         githubDeploymentId: null,
       });
       continue;

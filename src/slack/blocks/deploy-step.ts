@@ -19,7 +19,7 @@ const WORDS: Record<z.infer<typeof DeployOutputSchema>['environments'][number]['
   'rolled-back': 'failed, rolled back',
   failed: 'failed',
   superseded: 'superseded',
-  gated: 'waits for approval',
+  gated: 'not deployed: needs approval, and approval gates are not available yet',
   deploying: 'deploying',
 };
 
