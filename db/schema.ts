@@ -118,6 +118,11 @@ export const steps = pgTable(
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
     leaseOwner: text('lease_owner'),
     leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    /**
+     * A new uuid on every claim: heartbeat, success and failure are fenced by it, so a claim that
+     * was taken over (even by the same process) can no longer touch the step.
+     */
+    claimToken: uuid('claim_token'),
     idempotencyKey: text('idempotency_key').notNull(),
     output: jsonb('output').$type<Record<string, unknown>>(),
     error: text('error'),
@@ -160,6 +165,8 @@ export const effects = pgTable('effects', {
   idempotencyKey: text('idempotency_key').primaryKey(),
   kind: text('kind').notNull(), // github_issue, email, …
   status: text('status').notNull().default('started'), // started | done
+  /** The step claim that last began this effect; another live claim may not begin it too. */
+  claimToken: uuid('claim_token'),
   externalId: text('external_id'),
   detail: jsonb('detail').$type<Record<string, unknown>>(),
   createdAt: createdAt(),

@@ -297,6 +297,7 @@ export async function startOrchestrator(
     concurrency: config.runner.concurrency,
     maxAttempts: config.runner.maxAttempts,
     leaseMs: config.runner.leaseMs,
+    stepTimeoutMs: config.runner.stepTimeoutMs,
     ...(options.runnerBackoffMs !== undefined ? { backoffBaseMs: options.runnerBackoffMs } : {}),
     ...(options.runnerPollMs !== undefined ? { pollMs: options.runnerPollMs } : {}),
   });

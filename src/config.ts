@@ -170,6 +170,14 @@ const EnvSchema = z.object({
       .max(3600, 'must be at most 3600')
       .default(30),
   ),
+  RUNNER_STEP_TIMEOUT_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .min(1, 'must be at least 1')
+      .max(86_400, 'must be at most 86400')
+      .default(600),
+  ),
   AUDIT_RETENTION_DAYS: z.preprocess(
     emptyToUndefined,
     z.coerce
@@ -320,7 +328,7 @@ export interface Config {
   /** Rate limits for extraction: per person per hour (0 = none), and the wait before a thread is extracted again. */
   extraction: { perUserPerHour: number; threadCooldownMs: number };
   /** The durable runner: steps at once per process, attempts per step, lease length. */
-  runner: { concurrency: number; maxAttempts: number; leaseMs: number };
+  runner: { concurrency: number; maxAttempts: number; leaseMs: number; stepTimeoutMs: number };
   /**
    * The local sandbox workspace (no Slack needed): see src/start-mode.ts for when it may start.
    * It listens on `host`: 127.0.0.1 unless HOST is set.
@@ -436,6 +444,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: e.RUNNER_CONCURRENCY,
       maxAttempts: e.RUNNER_MAX_ATTEMPTS,
       leaseMs: Math.round(e.RUNNER_LEASE_SECONDS * 1000),
+      stepTimeoutMs: Math.round(e.RUNNER_STEP_TIMEOUT_SECONDS * 1000),
     },
     sandbox: { enabled: sandboxEnabled, host: e.HOST ?? '127.0.0.1' },
     code: codeConfigOf(e),

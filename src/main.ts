@@ -7,6 +7,7 @@ import { startSandbox } from './sandbox/start-sandbox.js';
 import { reportModelStatus } from './services/anthropic-models.js';
 import { SlackAuthError } from './slack/app.js';
 import { decideStartMode } from './start-mode.js';
+import { armFaultPoints } from './testing/fault-points.js';
 
 /** A shutdown that does not finish (a hung step, a stuck connection) must still end the process. */
 const FORCED_EXIT_MS = 30_000;
@@ -16,6 +17,13 @@ const FORCED_EXIT_MS = 30_000;
  * Start-up problems are one clear line.
  */
 async function main(): Promise<void> {
+  // Test-only crash points: read once, here; refused outright in production.
+  try {
+    armFaultPoints(process.env);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();

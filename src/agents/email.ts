@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { Mailer } from '../services/mailer.js';
+import { faultPoint } from '../testing/fault-points.js';
 import { classifyError } from './error-classification.js';
 import type { Agent, AgentContext, AgentTask, EmailOutput } from './types.js';
 
@@ -69,6 +70,7 @@ export function createEmailAgent(options: EmailAgentOptions): Agent {
       }
       await ctx.effects?.begin(ctx.idempotencyKey, 'email');
       try {
+        faultPoint('email:before-effect');
         const sent = await mailer.send(
           {
             from,
@@ -88,7 +90,9 @@ export function createEmailAgent(options: EmailAgentOptions): Agent {
         );
         log.info({ messageId: sent.messageId, delivery: mailer.kind, path: sent.path }, 'email sent');
         const output: EmailOutput = { messageId: sent.messageId, to, delivery: mailer.kind, path: sent.path };
+        faultPoint('email:after-effect');
         await ctx.effects?.complete(ctx.idempotencyKey, sent.messageId, output);
+        faultPoint('email:after-ledger');
         return output;
       } catch (err) {
         throw classifyError(err, 'Sending the email');

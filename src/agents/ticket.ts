@@ -1,6 +1,7 @@
 import type { Octokit } from '@octokit/rest';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
+import { faultPoint } from '../testing/fault-points.js';
 import { classifyError } from './error-classification.js';
 import { buildIssueBody, issueMarker, issueTitle } from './issue-body.js';
 import { type Agent, type AgentContext, AgentError, type TicketOutput } from './types.js';
@@ -87,6 +88,7 @@ export function createTicketAgent(options: TicketAgentOptions): Agent {
           await ctx.effects?.complete(effectKey, existing.html_url, reused);
           return reused;
         }
+        faultPoint('ticket:before-effect');
         const created = await createIssue(
           github,
           { owner, repo, title, body, labels: task.labels, request },
@@ -94,7 +96,9 @@ export function createTicketAgent(options: TicketAgentOptions): Agent {
         );
         log.info({ number: created.number, url: created.html_url }, 'issue created');
         const made = output(task.repo, created, false);
+        faultPoint('ticket:after-effect');
         await ctx.effects?.complete(effectKey, created.html_url, made);
+        faultPoint('ticket:after-ledger');
         return made;
       } catch (err) {
         throw classifyError(err, `Creating the GitHub issue in ${task.repo}`);
