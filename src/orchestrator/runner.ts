@@ -377,7 +377,7 @@ export class Runner {
       reason === 'deadline'
         ? {
             detail: undefined,
-            message: `took longer than ${Math.round(this.stepTimeoutMs / 1000)} s and was stopped`,
+            message: `took longer than ${describeDuration(this.stepTimeoutMs)} and was stopped`,
             transient: true,
           }
         : describeFailure(err);
@@ -405,4 +405,8 @@ export class Runner {
       this.options.logger.warn({ runId: step.runId, step: step.agent, error: message, detail }, 'run failed');
     }
   }
+}
+
+function describeDuration(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }

@@ -161,6 +161,8 @@ describe.each(DATABASE_KINDS)('TaskStore on %s', (kind) => {
       .catch((e) => e);
     expect(err).toBeInstanceOf(TaskActionError);
     expect(err.code).toBe('stale');
+    // The version check, not only the update's WHERE: it says what to do next (issue 14).
+    expect(err.message).toMatch(/open Edit again/);
     expect((await store.getTask(task.id))?.title).toBe('First edit');
   });
 
