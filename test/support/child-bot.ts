@@ -19,9 +19,12 @@ export async function startChildBot(
   env: Record<string, string>,
   port: number,
   timeoutMs = 60_000,
+  /** A prebuilt bundle of src/main.ts (see bot-bundle.ts); default: the sources through tsx. */
+  script?: string,
 ): Promise<ChildBot> {
   const root = join(import.meta.dirname, '..', '..');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'main.ts')], {
+  const args = script ? [script] : ['--import', 'tsx', join(root, 'src', 'main.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
