@@ -350,6 +350,8 @@ export class Runner {
       loadAgentTask(this.db, taskId, this.options.resolveUserName),
       previousOutputs(this.db, step.runId),
     ]);
+    // Stopped while loading (e.g. a newer claim of this step retired us): never start the agent.
+    flight.abort.signal.throwIfAborted();
     const work = agent.run({
       runId: step.runId,
       idempotencyKey: step.idempotencyKey,
