@@ -8,6 +8,7 @@ import { Runner } from '../../src/orchestrator/runner.js';
 import { type ClaimedStep, StepClaims } from '../../src/orchestrator/step-claims.js';
 import { TaskStore } from '../../src/tasks/task-store.js';
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/database.js';
+import { testPermissions, versionOf } from '../support/permissions.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -29,7 +30,7 @@ describe.each(DATABASE_KINDS)('fencing by claim token (%s)', (kind) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    store = new TaskStore(database.db, []);
+    store = new TaskStore(database.db, testPermissions([], { admins: ['UANY', 'U1'] }));
   });
   afterAll(async () => database.close());
   beforeEach(async () => database.truncate());
@@ -64,8 +65,8 @@ describe.each(DATABASE_KINDS)('fencing by claim token (%s)', (kind) => {
       'a/b',
     );
     const task = tasks[0]!;
-    await store.approveTask(task.id, 'U1');
-    const { run } = await store.startRun(task.id, 'U1');
+    await store.approveTask(task.id, 'U1', await versionOf(store, task.id));
+    const { run } = await store.startRun(task.id, 'U1', await versionOf(store, task.id));
     return { taskId: task.id, runId: run.id };
   }
 

@@ -4,6 +4,7 @@ import { createLogger } from '../../src/logger.js';
 import { Runner } from '../../src/orchestrator/runner.js';
 import { TaskStore } from '../../src/tasks/task-store.js';
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/database.js';
+import { testPermissions, versionOf } from '../support/permissions.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -40,7 +41,7 @@ describe.each(DATABASE_KINDS)('the overall step deadline (%s)', (kind) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    store = new TaskStore(database.db, []);
+    store = new TaskStore(database.db, testPermissions([], { admins: ['UANY', 'U1'] }));
   });
   afterAll(async () => database.close());
   beforeEach(async () => {
@@ -78,8 +79,8 @@ describe.each(DATABASE_KINDS)('the overall step deadline (%s)', (kind) => {
       ],
       'a/b',
     );
-    await store.approveTask(tasks[0]!.id, 'U1');
-    await store.startRun(tasks[0]!.id, 'U1');
+    await store.approveTask(tasks[0]!.id, 'U1', await versionOf(store, tasks[0]!.id));
+    await store.startRun(tasks[0]!.id, 'U1', await versionOf(store, tasks[0]!.id));
     return tasks[0]!.id;
   }
 
