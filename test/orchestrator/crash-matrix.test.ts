@@ -138,6 +138,7 @@ describe.each(DATABASE_KINDS)('crash matrix (%s)', (kind) => {
           databaseUrl: database?.url,
         }),
         SLACK_APPROVERS: USERS.lead.id,
+        APPROVAL_PREVENT_SELF: 'false',
         RUNNER_LEASE_SECONDS: '2',
       };
 
@@ -168,7 +169,9 @@ describe.each(DATABASE_KINDS)('crash matrix (%s)', (kind) => {
       });
       await until('the approved card', () =>
         JSON.stringify(slack.message(CHANNEL, card.ts)?.blocks).includes(ACTIONS.execute),
-      );
+      ).catch((err: unknown) => {
+        throw new Error(`${String(err)}\nbot output:\n${bot.output().slice(-3000)}`);
+      });
       await sender.blockAction({
         user: USERS.lead.id,
         channel: CHANNEL,
