@@ -298,6 +298,12 @@ export async function startOrchestrator(
     maxAttempts: config.runner.maxAttempts,
     leaseMs: config.runner.leaseMs,
     stepTimeoutMs: config.runner.stepTimeoutMs,
+    // The code agent keeps its own budgets (CODE_TIMEOUT_SECONDS, CI, delegate); the step deadline
+    // only stops it when those failed to, so it gets a minute more than the longest of them.
+    stepTimeoutsMs: {
+      code:
+        Math.max(config.code.timeoutMs + config.code.ciTimeoutMs, config.code.delegate.timeoutMs) + 60_000,
+    },
     ...(options.runnerBackoffMs !== undefined ? { backoffBaseMs: options.runnerBackoffMs } : {}),
     ...(options.runnerPollMs !== undefined ? { pollMs: options.runnerPollMs } : {}),
   });

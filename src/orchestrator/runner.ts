@@ -31,6 +31,8 @@ export interface RunnerOptions {
   leaseMs?: number;
   /** A step running longer than this is aborted and fails as transient (the retry policy applies). */
   stepTimeoutMs?: number;
+  /** Longer deadlines for agents with a budget of their own (the code agent works for many minutes). */
+  stepTimeoutsMs?: Partial<Record<AgentName, number>>;
   /** Fallback wake-up when no notification arrives (and for due retries). */
   pollMs?: number;
   /** Identifies this process in `steps.lease_owner`. */
@@ -296,7 +298,7 @@ export class Runner {
         },
       );
     }, beat);
-    const deadline = setTimeout(() => this.abortStep(flight, 'deadline'), this.stepTimeoutMs);
+    const deadline = setTimeout(() => this.abortStep(flight, 'deadline'), this.deadlineOf(step));
     try {
       await this.retireOlderClaims(flight);
       if (flight.stopReason) {
@@ -379,7 +381,7 @@ export class Runner {
       reason === 'deadline'
         ? {
             detail: undefined,
-            message: `took longer than ${describeDuration(this.stepTimeoutMs)} and was stopped`,
+            message: `took longer than ${describeDuration(this.deadlineOf(step))} and was stopped`,
             transient: true,
           }
         : describeFailure(err);
@@ -400,6 +402,10 @@ export class Runner {
     }
     const suffix = failure.transient ? ` (gave up after ${step.attempt} attempts)` : '';
     await this.fail(step, taskId, `${failure.message}${suffix}`, failure.detail);
+  }
+
+  private deadlineOf(step: ClaimedStep): number {
+    return Math.max(this.stepTimeoutMs, this.options.stepTimeoutsMs?.[step.agent as AgentName] ?? 0);
   }
 
   private async fail(step: ClaimedStep, taskId: string, message: string, detail?: string): Promise<void> {

@@ -200,7 +200,8 @@ describe.each(DATABASE_KINDS)('crash matrix (%s)', (kind) => {
         const runs = await database.db.query.runs.findMany();
         expect(runs.map((r) => r.status)).toEqual(['succeeded']);
         const steps = await database.db.query.steps.findMany();
-        expect(steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded']);
+        expect(steps.length).toBeGreaterThanOrEqual(2);
+        expect(steps.filter((s) => s.status !== 'succeeded')).toEqual([]);
       }
     },
   );

@@ -84,7 +84,7 @@ describe.each(DATABASE_KINDS)('the overall step deadline (%s)', (kind) => {
     return tasks[0]!.id;
   }
 
-  function start(agents: Agent[], maxAttempts: number): Runner {
+  function start(agents: Agent[], maxAttempts: number, stepTimeoutsMs = {}): Runner {
     const r = new Runner({
       database,
       agents: Object.fromEntries(agents.map((a) => [a.name, a])),
@@ -92,6 +92,7 @@ describe.each(DATABASE_KINDS)('the overall step deadline (%s)', (kind) => {
       pollMs: 20,
       backoffBaseMs: 5,
       stepTimeoutMs: 300,
+      stepTimeoutsMs,
       maxAttempts,
     });
     runners.push(r);
@@ -119,5 +120,22 @@ describe.each(DATABASE_KINDS)('the overall step deadline (%s)', (kind) => {
     expect(run?.steps[0]).toMatchObject({ status: 'failed' });
     expect(run?.steps[0]?.error).toMatch(/took longer than 300 ms/);
     expect(run?.steps[0]?.error).toMatch(/gave up after 1 attempts/);
+  });
+
+  it('an agent with a longer budget of its own gets that deadline instead', async () => {
+    const taskId = await queuedTask();
+    let calls = 0;
+    const slow: Agent = {
+      name: 'ticket',
+      async run() {
+        calls += 1;
+        await new Promise((r) => setTimeout(r, 700));
+        return { ok: true };
+      },
+    };
+    const r = start([slow, hangingAgent('email', 0)], 1, { ticket: 10_000 });
+    await r.start();
+    await until('the task to be done', async () => (await store.getTask(taskId))?.status === 'done');
+    expect(calls).toBe(1);
   });
 });
