@@ -298,11 +298,14 @@ export async function startOrchestrator(
     maxAttempts: config.runner.maxAttempts,
     leaseMs: config.runner.leaseMs,
     stepTimeoutMs: config.runner.stepTimeoutMs,
-    // The code agent keeps its own budgets (CODE_TIMEOUT_SECONDS, CI, delegate); the step deadline
-    // only stops it when those failed to, so it gets a minute more than the longest of them.
+    // Code, build and deploy keep budgets of their own (CODE_*, BUILD_TIMEOUT_SECONDS,
+    // DEPLOY_ROLLOUT_TIMEOUT_SECONDS); the step deadline only stops them when those failed to, so
+    // each gets a minute more than its longest budget.
     stepTimeoutsMs: {
       code:
         Math.max(config.code.timeoutMs + config.code.ciTimeoutMs, config.code.delegate.timeoutMs) + 60_000,
+      build: config.build.timeoutMs + 60_000,
+      deploy: config.deploy.rolloutTimeoutMs + 60_000,
     },
     ...(options.runnerBackoffMs !== undefined ? { backoffBaseMs: options.runnerBackoffMs } : {}),
     ...(options.runnerPollMs !== undefined ? { pollMs: options.runnerPollMs } : {}),
