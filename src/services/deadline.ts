@@ -109,3 +109,22 @@ export async function runWithDeadline<T>(
     throw err;
   }
 }
+
+/**
+ * Waits `ms`, or rejects with the signal's own reason as soon as it aborts (so a cancel or a
+ * step deadline keeps its meaning for the caller; `timers/promises` would turn it into AbortError).
+ */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -7,6 +7,7 @@
 import type { Octokit } from '@octokit/rest';
 import type { BuildConfig } from '../../config-build.js';
 import { parseBuildKey } from '../../domain/pipeline.js';
+import { sleepUnlessAborted as sleep } from '../../services/deadline.js';
 import { classifyError } from '../error-classification.js';
 import { type Agent, type AgentContext, AgentError } from '../types.js';
 import { dispatchBuild, findRun, getRun, type RepoRef, type WorkflowRun } from './dispatch.js';
@@ -269,19 +270,4 @@ async function dispatchOnce(
 /** GitHub's run statuses before `completed`, as the card names them. */
 function stateOf(status: string | null | undefined): BuildState {
   return status && ['queued', 'waiting', 'pending', 'requested'].includes(status) ? 'queued' : 'in_progress';
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,5 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import { z } from 'zod';
+import { sleepUnlessAborted as sleep } from '../../services/deadline.js';
 import type { RepoRef } from './workspace.js';
 
 /**
@@ -157,19 +158,4 @@ export function logTail(log: string): string {
     .map((l) => l.replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z\s?/, ''))
     .filter((l) => l.trim() !== '');
   return lines.slice(-LOG_TAIL_LINES).join('\n').slice(-LOG_TAIL_CHARS);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
